@@ -1,0 +1,72 @@
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from accounts.services import user_signup
+from core.api.schema import problems
+
+
+class SignupApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "signup"
+
+    class InputSerializer(serializers.Serializer):
+        username = serializers.CharField(max_length=150, trim_whitespace=False)
+        password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+
+    class OutputSerializer(serializers.Serializer):
+        userId = serializers.IntegerField(source="pk")
+        username = serializers.CharField()
+
+    @extend_schema(
+        operation_id="auth_signup",
+        request=InputSerializer,
+        responses={201: OutputSerializer, **problems((400, "INVALID_REQUEST"), (429, "RATE_LIMITED"))},
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = user_signup(**data.validated_data)
+        return Response(self.OutputSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+# The token views are simplejwt's own; they ignore any Authorization header (a stale token must
+# not stop anyone from getting a new one) and are throttled against password guessing.
+class TokenApi(TokenObtainPairView):
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(
+        operation_id="auth_token",
+        responses={
+            200: inline_serializer(
+                "TokenPair", {"access": serializers.CharField(), "refresh": serializers.CharField()}
+            ),
+            **problems((400, "INVALID_REQUEST"), (401, "UNAUTHENTICATED"), (429, "RATE_LIMITED")),
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class TokenRefreshApi(TokenRefreshView):
+    authentication_classes: list = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(
+        operation_id="auth_token_refresh",
+        responses={
+            200: inline_serializer("TokenAccess", {"access": serializers.CharField()}),
+            **problems((400, "INVALID_REQUEST"), (401, "UNAUTHENTICATED"), (429, "RATE_LIMITED")),
+        },
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BalancesConfig(AppConfig):
+    name = "balances"
+    verbose_name = "잔액"

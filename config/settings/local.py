@@ -1,0 +1,6 @@
+"""Local development: what `python3 dev.py run` uses."""
+
+from .base import *  # noqa: F403
+from .env import env_bool
+
+DEBUG = env_bool("DEBUG", True)

@@ -1,0 +1,23 @@
+"""Test settings: real PostgreSQL and Redis, on a Redis database of their own."""
+
+from urllib.parse import urlsplit, urlunsplit
+
+from .base import *  # noqa: F403
+from .base import CACHES, REDIS_URL
+from .env import env_int, env_str
+
+# Tests own one Redis database (never another one's) so they may flush it.
+TEST_REDIS_DB = env_int("TEST_REDIS_DB", 15)
+_parts = urlsplit(REDIS_URL)
+REDIS_URL = urlunsplit(_parts._replace(path=f"/{TEST_REDIS_DB}"))
+CACHES["default"]["LOCATION"] = REDIS_URL
+CACHES["default"]["KEY_PREFIX"] = "test"
+CELERY_BROKER_URL = env_str("TEST_CELERY_BROKER_URL", REDIS_URL)
+
+# Django's default hasher costs ~0.25 s of CPU per hash; tests do not need that.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+DEBUG = False

@@ -1,0 +1,35 @@
+"""Serializer fields that accept exactly what the contract says, nothing looser.
+
+DRF's IntegerField turns "1000", 1.0 and 1.5-with-rounding into ints; a money or id field must
+refuse anything that is not a JSON integer (booleans included)."""
+
+from rest_framework import serializers
+
+# PostgreSQL bigint bounds: anything outside cannot be an id or an amount we store.
+BIGINT_MAX = 2**63 - 1
+
+
+class StrictIntegerField(serializers.IntegerField):
+    default_error_messages = {
+        "invalid": "정수여야 합니다.",
+        "max_value": "{max_value} 이하여야 합니다.",
+        "min_value": "{min_value} 이상이어야 합니다.",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_value", BIGINT_MAX)
+        kwargs.setdefault("min_value", -BIGINT_MAX)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class IdField(StrictIntegerField):
+    """A positive database id given as a JSON integer."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        super().__init__(**kwargs)

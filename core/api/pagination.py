@@ -1,0 +1,70 @@
+"""0-based `page` / `size` paging as API.md describes it: `{items, page, size, totalItems, totalPages}`."""
+
+from dataclasses import dataclass
+
+from rest_framework import serializers
+
+from core.errors import InvalidRequest
+
+MAX_PAGE_SIZE = 100
+MAX_PAGE = 10_000_000
+
+
+@dataclass(frozen=True)
+class PageParams:
+    page: int
+    size: int
+
+    @property
+    def offset(self) -> int:
+        return self.page * self.size
+
+
+def _parse_int(raw: str | None, name: str, default: int, low: int, high: int) -> int:
+    if raw is None:
+        return default
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+        raise InvalidRequest(
+            f"{name}는 {low}..{high} 범위의 정수여야 합니다.",
+            errors=[{"field": name, "message": f"{low} 이상 {high} 이하의 정수여야 합니다."}],
+        )
+    value = int(raw)
+    if not low <= value <= high:
+        raise InvalidRequest(
+            f"{name}는 {low}..{high} 범위의 정수여야 합니다.",
+            errors=[{"field": name, "message": f"{low} 이상 {high} 이하의 정수여야 합니다."}],
+        )
+    return value
+
+
+def page_params(query_params, *, default_size: int = 10) -> PageParams:
+    """Reads `page` (0-based) and `size` (1..100) from a query dict; anything else is INVALID_REQUEST."""
+    return PageParams(
+        page=_parse_int(query_params.get("page"), "page", 0, 0, MAX_PAGE),
+        size=_parse_int(query_params.get("size"), "size", default_size, 1, MAX_PAGE_SIZE),
+    )
+
+
+def page_body(items: list, params: PageParams, total: int) -> dict:
+    return {
+        "items": items,
+        "page": params.page,
+        "size": params.size,
+        "totalItems": total,
+        "totalPages": (total + params.size - 1) // params.size,
+    }
+
+
+def page_serializer(item_serializer: type[serializers.Serializer], name: str) -> type[serializers.Serializer]:
+    """An OpenAPI-visible page envelope around an item serializer."""
+    return type(
+        name,
+        (serializers.Serializer,),
+        {
+            "items": item_serializer(many=True),
+            "page": serializers.IntegerField(),
+            "size": serializers.IntegerField(),
+            "totalItems": serializers.IntegerField(),
+            "totalPages": serializers.IntegerField(),
+        },
+    )
