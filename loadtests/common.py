@@ -1,0 +1,214 @@
+"""Shared benchmark pieces: a bench database, a production-like server on 127.0.0.1, and wrk.
+
+    from loadtests.common import bench_environment, django_setup, Server, wrk
+
+    with bench_environment() as env:          # engines + database `shop_bench` (migrated) + Redis db 9
+        django_setup(env)                     # use the ORM in-process to seed and mint tokens
+        with Server(env, workers=2, threads=4) as base:
+            result = wrk(f"{base}/api/health", connections=50, duration=10)
+            print(result.row("health"))
+
+Everything binds to and targets 127.0.0.1 only; every run is bounded by `duration`.
+"""
+
+import json
+import os
+import resource
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from devtools.engines import _ensure_database, engines
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+BENCH_DB = "shop_bench"
+BENCH_REDIS_DB = 9
+
+# Appended to every wrk script: prints the numbers as one JSON line wrk's own text doesn't give (p95).
+_REPORT_LUA = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '\\nJSON{"requests":%d,"duration_us":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,'
+    .. '"p50":%d,"p90":%d,"p95":%d,"p99":%d,"max":%d}\\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(95), latency:percentile(99), latency.max))
+end
+"""
+
+
+def _with_path(url: str, path: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path=path))
+
+
+@contextmanager
+def bench_environment():
+    """Yields the environment for manage commands and the server, on a database of its own."""
+    with engines(prefer_local=True) as urls:
+        admin_url = _with_path(urls["DATABASE_URL"], "/postgres").replace("postgres://", "postgresql://", 1)
+        _ensure_database(admin_url, BENCH_DB)
+        env = dict(os.environ)
+        env.update(
+            DATABASE_URL=_with_path(urls["DATABASE_URL"], f"/{BENCH_DB}"),
+            REDIS_URL=_with_path(urls["REDIS_URL"], f"/{BENCH_REDIS_DB}"),
+            DJANGO_SETTINGS_MODULE="config.settings.production",
+            SECRET_KEY=secrets.token_urlsafe(64),
+            SECURE_SSL_REDIRECT="false",
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            LOG_LEVEL="WARNING",
+            PYTHONUNBUFFERED="1",
+        )
+        env["CELERY_BROKER_URL"] = env["REDIS_URL"]
+        manage(env, "migrate", "--no-input", "-v", "0")
+        manage(env, "collectstatic", "--no-input", "-v", "0")
+        yield env
+
+
+def manage(env: dict, *args: str) -> None:
+    subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def django_setup(env: dict) -> None:
+    """Point this process at the bench environment and set Django up, to seed with the ORM."""
+    os.environ.update(env)
+    import django
+
+    django.setup()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """gunicorn with production settings on 127.0.0.1, stopped (whole process group) on exit."""
+
+    def __init__(self, env: dict, *, workers: int = 2, threads: int = 4, extra_args: tuple = ()):
+        self.env, self.workers, self.threads, self.extra_args = env, workers, threads, extra_args
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> str:
+        args = [PY, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", str(self.workers)]
+        args += ["--threads", str(self.threads), "--log-level", "warning", *self.extra_args]
+        self.proc = subprocess.Popen(args, cwd=ROOT, env=self.env, start_new_session=True)
+        base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{base}/api/health", timeout=1) as response:  # noqa: S310
+                    if response.status == 200:
+                        return base
+            except OSError:
+                time.sleep(0.2)
+        self.__exit__(None, None, None)
+        raise RuntimeError("the server did not answer /api/health within 60 s")
+
+    def __exit__(self, *exc) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+@dataclass
+class WrkResult:
+    requests: int
+    seconds: float
+    errors: int
+    p50_ms: float
+    p90_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    generator_cpu_share: float
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def error_rate(self) -> float:
+        return self.errors / self.requests if self.requests else 0.0
+
+    def row(self, name: str) -> str:
+        return (
+            f"| {name} | {self.rps:,.0f} | {self.p50_ms:.1f} | {self.p95_ms:.1f} | {self.p99_ms:.1f} "
+            f"| {self.error_rate:.2%} | {self.generator_cpu_share:.0%} |"
+        )
+
+
+TABLE_HEADER = "| scenario | req/s | p50 ms | p95 ms | p99 ms | errors | wrk CPU |\n|---|---|---|---|---|---|---|"
+
+
+def ensure_wrk() -> str:
+    path = shutil.which("wrk")
+    if path:
+        return path
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, stdout=subprocess.DEVNULL)
+        path = shutil.which("wrk")
+    if not path:
+        raise RuntimeError("wrk is needed for benchmarks: install Debian's `wrk` package")
+    return path
+
+
+def wrk(
+    url: str,
+    *,
+    connections: int,
+    duration: int,
+    threads: int = 2,
+    script: str = "",
+    headers: dict | None = None,
+    timeout: str = "5s",
+) -> WrkResult:
+    """Runs wrk (a closed model: `connections` clients back to back) against a 127.0.0.1 URL.
+    `script` is Lua defining wrk's request/init/response functions; non-2xx/3xx answers count as
+    errors. The generator's CPU share is its CPU time over wall time × cores."""
+    assert urlsplit(url).hostname in {"127.0.0.1", "localhost"}, "benchmarks target 127.0.0.1 only"
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(script + "\n" + _REPORT_LUA)
+    args = [ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{duration}s", f"--timeout={timeout}", "-s", lua.name]
+    for name, value in (headers or {}).items():
+        args += ["-H", f"{name}: {value}"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    out = subprocess.run([*args, url], capture_output=True, text=True, timeout=duration + 60, check=True).stdout
+    elapsed = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    os.unlink(lua.name)
+    line = next(line for line in out.splitlines() if line.startswith("JSON{"))
+    data = json.loads(line[4:])
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return WrkResult(
+        requests=data["requests"],
+        seconds=data["duration_us"] / 1e6,
+        errors=data["status"] + data["connect"] + data["read"] + data["write"] + data["timeout"],
+        p50_ms=data["p50"] / 1000,
+        p90_ms=data["p90"] / 1000,
+        p95_ms=data["p95"] / 1000,
+        p99_ms=data["p99"] / 1000,
+        max_ms=data["max"] / 1000,
+        generator_cpu_share=cpu / (elapsed * (os.cpu_count() or 1)),
+    )
+
+
+def machine_facts() -> str:
+    load1, load5, _ = os.getloadavg()
+    return f"{os.cpu_count()} cores, load average {load1:.2f} (1 min) / {load5:.2f} (5 min) before the run"
