@@ -68,6 +68,8 @@ def _raise_interrupt(signum, frame):
 
 def run(args: list[str]) -> int:
     port = os.environ.get("PORT", "8000")
+    # Explicit for SIGINT too: a shell that starts us in the background sets SIGINT to "ignore".
+    signal.signal(signal.SIGINT, _raise_interrupt)
     signal.signal(signal.SIGTERM, _raise_interrupt)
     with engines(prefer_local=False) as urls:
         env = _env(urls, os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.local"))
