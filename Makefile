@@ -1,0 +1,10 @@
+# Thin wrappers; dev.py is the real entry point and needs only Python 3.11+.
+.PHONY: run test check ci
+run:
+	python3 dev.py run
+test:
+	python3 dev.py test
+check:
+	python3 dev.py check
+ci:
+	bash .ci/run
