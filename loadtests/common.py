@@ -24,7 +24,7 @@ import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -32,18 +32,39 @@ from devtools.engines import _ensure_database, engines
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-BENCH_DB = "shop_bench"
-BENCH_REDIS_DB = 9
+# Overridable so that several checkouts on one machine do not share a bench database.
+BENCH_DB = os.environ.get("BENCH_DATABASE_NAME", "shop_bench")
+BENCH_REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "9"))
 
-# Appended to every wrk script: prints the numbers as one JSON line wrk's own text doesn't give (p95).
+# Appended to every wrk script: prints the numbers as one JSON line wrk's own text doesn't give (p95),
+# plus the answers by status if the script counts them in a per-thread global table `statuses`.
+# It wraps the script's own `setup` (if any) and numbers the threads (`thread_index`, from 1).
 _REPORT_LUA = """
+local _report_threads = {}
+local _script_setup = setup
+setup = function(thread)
+  table.insert(_report_threads, thread)
+  thread:set("thread_index", #_report_threads)
+  if _script_setup then _script_setup(thread) end
+end
+
 done = function(summary, latency, requests)
   local e = summary.errors
+  local counts = {}
+  for _, thread in ipairs(_report_threads) do
+    local s = thread:get("statuses")
+    if type(s) == "table" then
+      for key, n in pairs(s) do counts[key] = (counts[key] or 0) + n end
+    end
+  end
+  local parts = {}
+  for key, n in pairs(counts) do table.insert(parts, string.format('"%s":%d', key, n)) end
   io.write(string.format(
     '\\nJSON{"requests":%d,"duration_us":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,'
-    .. '"p50":%d,"p90":%d,"p95":%d,"p99":%d,"max":%d}\\n',
+    .. '"p50":%d,"p90":%d,"p95":%d,"p99":%d,"max":%d,"statuses":{%s}}\\n',
     summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(95), latency:percentile(99), latency.max))
+    latency:percentile(50), latency:percentile(90), latency:percentile(95), latency:percentile(99), latency.max,
+    table.concat(parts, ",")))
 end
 """
 
@@ -53,10 +74,14 @@ def _with_path(url: str, path: str) -> str:
 
 
 @contextmanager
-def bench_environment():
-    """Yields the environment for manage commands and the server, on a database of its own."""
+def bench_environment(*, fresh: bool = False, extra_env: dict | None = None):
+    """Yields the environment for manage commands and the server, on a database of its own.
+    `fresh` drops that database and empties the bench Redis database first (both are ours alone)."""
     with engines(prefer_local=True) as urls:
         admin_url = _with_path(urls["DATABASE_URL"], "/postgres").replace("postgres://", "postgresql://", 1)
+        if fresh:
+            _drop_database(admin_url, BENCH_DB)
+            _flush_redis(_with_path(urls["REDIS_URL"], f"/{BENCH_REDIS_DB}"))
         _ensure_database(admin_url, BENCH_DB)
         env = dict(os.environ)
         env.update(
@@ -70,9 +95,29 @@ def bench_environment():
             PYTHONUNBUFFERED="1",
         )
         env["CELERY_BROKER_URL"] = env["REDIS_URL"]
+        env.update(extra_env or {})
         manage(env, "migrate", "--no-input", "-v", "0")
         manage(env, "collectstatic", "--no-input", "-v", "0")
         yield env
+
+
+def _drop_database(admin_url: str, name: str) -> None:
+    import psycopg
+
+    assert name.startswith(("shop_bench", "bench_")), "only a bench database is ever dropped"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _flush_redis(url: str) -> None:
+    import redis
+
+    assert urlsplit(url).path.strip("/") == str(BENCH_REDIS_DB) and BENCH_REDIS_DB != 0
+    client = redis.Redis.from_url(url)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
 
 
 def manage(env: dict, *args: str) -> None:
@@ -117,6 +162,16 @@ class Server:
         self.__exit__(None, None, None)
         raise RuntimeError("the server did not answer /api/health within 60 s")
 
+    def worker_pids(self) -> list[int]:
+        """The gunicorn workers (the master's children), from /proc."""
+        if not self.proc:
+            return []
+        try:
+            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
+        except OSError:
+            return []
+        return [int(pid) for pid in children.split()]
+
     def __exit__(self, *exc) -> None:
         if self.proc and self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
@@ -137,6 +192,8 @@ class WrkResult:
     p99_ms: float
     max_ms: float
     generator_cpu_share: float
+    socket_errors: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)  # "200": n, "409:COUPON_SOLD_OUT": n, ...
 
     @property
     def rps(self) -> float:
@@ -206,7 +263,29 @@ def wrk(
         p99_ms=data["p99"] / 1000,
         max_ms=data["max"] / 1000,
         generator_cpu_share=cpu / (elapsed * (os.cpu_count() or 1)),
+        socket_errors=data["connect"] + data["read"] + data["write"] + data["timeout"],
+        statuses=data.get("statuses", {}),
     )
+
+
+def rss_mb(pid: int) -> float:
+    """Resident set size of one process in MiB (0 if it is gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process so far (0 if it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def machine_facts() -> str:

@@ -1,0 +1,427 @@
+"""The one benchmark command (`make bench` = `python3 dev.py bench`).
+
+On this machine, against a bench database of its own (BENCH_DATABASE_NAME, dropped and recreated)
+and Redis db BENCH_REDIS_DB (emptied): seeds the benchmark set (loadtests.seed), starts the site
+under production settings with gunicorn on 127.0.0.1, then for each scenario
+1. a closed-model run with wrk for a fixed time (throughput, p50/p95/p99, answers by status),
+2. an open-model run (loadtests.openloop) at a fixed share of the closed-model throughput
+   (latency without coordinated omission),
+while sampling the gunicorn workers' RSS and CPU from /proc. Then it checks the invariants
+(loadtests.invariants), prints one table and writes it with the machine facts to
+docs/benchmarks.md (between the BENCH markers; the notes around them are kept).
+
+    python3 dev.py bench                          # everything, ~5 minutes
+    python3 dev.py bench --scenarios list,top     # a subset (health is always measured)
+    python3 dev.py bench --sweep                  # choose workers/threads: short runs per config
+    python3 dev.py bench --serve 600              # seed, serve for 600 s (for Locust's web UI)
+
+Everything is bounded in time, targets 127.0.0.1 only, and stops the server's whole process group.
+"""
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from loadtests.common import (
+    BENCH_DB,
+    BENCH_REDIS_DB,
+    PY,
+    ROOT,
+    Server,
+    WrkResult,
+    bench_environment,
+    cpu_seconds,
+    django_setup,
+    ensure_wrk,
+    rss_mb,
+    wrk,
+)
+from loadtests.scenarios import Scenario, scenarios, wrk_lua
+
+OUT_DIR = ROOT / "var" / "bench"
+DOC = ROOT / "docs" / "benchmarks.md"
+BEGIN, END = "<!-- BENCH:BEGIN -->", "<!-- BENCH:END -->"
+ORDER = ["health", "list", "browse", "top", "coupon", "charge", "order", "mix"]
+
+# The production server as measured (see docs/benchmarks.md, "Choosing workers and threads").
+DEFAULT_WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
+DEFAULT_THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+DEFAULT_CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+
+
+@dataclass
+class Sample:
+    """Worker RSS (max) and CPU of the gunicorn workers and of the whole machine over one run."""
+
+    rss_max_mb: float = 0.0
+    workers_cpu_share: float = 0.0
+    machine_busy: float = 0.0
+
+
+class Sampler:
+    def __init__(self, server: Server):
+        self.server = server
+        self.sample = Sample()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def _machine() -> tuple[float, float]:
+        fields = [float(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        idle = fields[3] + fields[4]
+        return sum(fields), idle
+
+    def __enter__(self):
+        self._pids = self.server.worker_pids()
+        self._cpu0 = sum(cpu_seconds(pid) for pid in self._pids)
+        self._machine0 = self._machine()
+        self._t0 = time.monotonic()
+        self._thread.start()
+        return self
+
+    def _run(self):
+        while not self._stop.wait(0.5):
+            for pid in self.server.worker_pids():
+                self.sample.rss_max_mb = max(self.sample.rss_max_mb, rss_mb(pid))
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        wall = time.monotonic() - self._t0
+        cores = os.cpu_count() or 1
+        cpu = sum(cpu_seconds(pid) for pid in self._pids) - self._cpu0
+        self.sample.workers_cpu_share = cpu / (wall * cores)
+        total, idle = self._machine()
+        dtotal, didle = total - self._machine0[0], idle - self._machine0[1]
+        self.sample.machine_busy = 1 - didle / dtotal if dtotal else 0.0
+
+
+@dataclass
+class Row:
+    scenario: Scenario
+    closed: WrkResult | None = None
+    closed_sample: Sample = field(default_factory=Sample)
+    open: dict | None = None
+    open_sample: Sample = field(default_factory=Sample)
+
+    def split(self, statuses: dict) -> tuple[int, int, int, int]:
+        """(2xx, expected business answers, 429, unexpected) from answers by status/code."""
+        ok = expected = throttled = unexpected = 0
+        for key, n in statuses.items():
+            if key.startswith("2"):
+                ok += n
+            elif key in self.scenario.expected:
+                expected += n
+            elif key.startswith("429"):
+                throttled += n
+            else:
+                unexpected += n
+        return ok, expected, throttled, unexpected
+
+    @property
+    def unexpected(self) -> int:
+        if not self.closed:
+            return 0
+        _, _, throttled, unexpected = self.split(self.closed.statuses)
+        total = unexpected + self.closed.socket_errors
+        if self.open:
+            total += self.split(self.open["statuses"])[3]
+            total += self.open["connect_errors"] + self.open["io_errors"] + self.open["unfinished"]
+        return total
+
+    @property
+    def throttled(self) -> int:
+        n = self.split(self.closed.statuses)[2] if self.closed else 0
+        return n + (self.split(self.open["statuses"])[2] if self.open else 0)
+
+
+def run_closed(base: str, server: Server, scenario: Scenario, args, tokens: str) -> tuple[WrkResult, Sample]:
+    script = wrk_lua(scenario, tokens_file=tokens, threads=args.wrk_threads)
+    with Sampler(server) as sampler:
+        result = wrk(
+            f"{base}/", connections=args.connections, duration=args.seconds, threads=args.wrk_threads, script=script
+        )
+    return result, sampler.sample
+
+
+def run_open(
+    base: str, server: Server, scenario: Scenario, rate: float, args, context_file: Path
+) -> tuple[dict, Sample]:
+    cmd = [PY, "-m", "loadtests.openloop", "--url", base, "--scenario", scenario.name, "--rate", f"{rate:.0f}"]
+    cmd += ["--seconds", str(args.open_seconds), "--connections", str(args.open_connections)]
+    cmd += ["--context", str(context_file), "--tokens", str(OUT_DIR / "tokens.txt")]
+    with Sampler(server) as sampler:
+        out = subprocess.run(
+            cmd, cwd=ROOT, capture_output=True, text=True, timeout=args.open_seconds + 60, check=True
+        ).stdout
+    line = next(line for line in out.splitlines() if line.startswith("JSON"))
+    return json.loads(line[4:]), sampler.sample
+
+
+def _ms(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def table(rows: list[Row], health_rps: float) -> str:
+    head = (
+        "| scenario | req/s | p50 ms | p95 ms | p99 ms | unexpected errors | 429 | expected 409 | × health "
+        "| wrk CPU | workers CPU | worker RSS max | open model: offered → achieved req/s | open p50 ms "
+        "| open p99 ms | openloop CPU | target |\n" + "|---" * 17 + "|"
+    )
+    lines = [head]
+    for row in rows:
+        c, s = row.closed, row.scenario
+        if c is None:
+            continue
+        ok, expected, _, _ = row.split(c.statuses)
+        rps = c.rps
+        extra = ""
+        if s.name == "order":
+            extra = f" ({ok / c.seconds:,.0f} orders/s)"
+        target = []
+        if s.target_rps:
+            measured = ok / c.seconds if s.name == "order" else rps
+            target.append(f"{'✅' if measured >= s.target_rps else '❌'} ≥{s.target_rps:,}/s")
+        if s.name != "health" and row.open:
+            target.append(f"{'✅' if row.open['p99_ms'] <= s.target_p99_ms else '❌'} open p99 ≤{s.target_p99_ms} ms")
+        o = row.open or {}
+        open_rate = f"{o['offered_rps']:,.0f} → {o['achieved_rps']:,.0f}" if o else "–"
+        lines.append(
+            f"| {s.name} — {s.title} | {rps:,.0f}{extra} | {_ms(c.p50_ms)} | {_ms(c.p95_ms)} | {_ms(c.p99_ms)} "
+            f"| {row.unexpected} | {row.throttled} | {expected:,} | {rps / health_rps:.2f} "
+            f"| {c.generator_cpu_share:.0%} | {row.closed_sample.workers_cpu_share:.0%} "
+            f"| {max(row.closed_sample.rss_max_mb, row.open_sample.rss_max_mb):.0f} MB | {open_rate} "
+            f"| {o.get('p50_ms', 0):.1f} | {o.get('p99_ms', 0):.1f} | {o.get('generator_cpu_share', 0):.0%} "
+            f"| {' '.join(target) or '–'} |"
+        )
+    return "\n".join(lines)
+
+
+def answers(rows: list[Row]) -> str:
+    out = []
+    for row in rows:
+        if row.closed:
+            closed = ", ".join(f"{k}: {v:,}" for k, v in sorted(row.closed.statuses.items()))
+            opened = ", ".join(f"{k}: {v:,}" for k, v in sorted((row.open or {}).get("statuses", {}).items()))
+            out.append(f"- **{row.scenario.name}**: closed {closed or '–'}; open {opened or '–'}")
+    return "\n".join(out)
+
+
+def versions() -> str:
+    import django
+    import gunicorn
+    import psycopg
+
+    wrk_version = subprocess.run([ensure_wrk(), "-v"], capture_output=True, text=True).stdout.splitlines()
+    return (
+        f"Python {platform.python_version()}, Django {django.__version__}, gunicorn {gunicorn.__version__}, "
+        f"psycopg {psycopg.__version__}, {wrk_version[0] if wrk_version else 'wrk'}, {platform.platform()}"
+    )
+
+
+def server_versions() -> str:
+    from django.db import connection
+    from django_redis import get_redis_connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+    redis_version = get_redis_connection("default").info().get("redis_version", "?")
+    return f"PostgreSQL {pg}, Redis {redis_version}"
+
+
+def write_doc(block: str) -> None:
+    DOC.parent.mkdir(exist_ok=True)
+    text = DOC.read_text() if DOC.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
+    if BEGIN not in text:
+        text += f"\n{BEGIN}\n{END}\n"
+    before, rest = text.split(BEGIN, 1)
+    after = rest.split(END, 1)[1]
+    DOC.write_text(f"{before}{BEGIN}\n{block}\n{END}{after}")
+
+
+def server_args(args) -> tuple:
+    extra = ["-k", args.worker_class] if args.worker_class else []
+    return tuple(extra + ["--backlog", "2048", "--keep-alive", "30"])
+
+
+def bench(args) -> int:
+    started = time.monotonic()
+    load_before = os.getloadavg()
+    with bench_environment(fresh=True, extra_env={"JWT_ACCESS_MINUTES": "240"}) as env:
+        django_setup(env)
+        print(f"==> seeding the benchmark set into {BENCH_DB} (Redis db {BENCH_REDIS_DB})", flush=True)
+        from loadtests.seed import seed
+
+        context = seed(env, OUT_DIR, products=args.products, users=args.users)
+        print(f"==> seeded: {json.dumps(context['seedSeconds'])}", flush=True)
+        context_file = OUT_DIR / "context.json"
+        all_scenarios = scenarios(
+            coupon_id=context["couponId"],
+            hot_product_id=context["hotProductId"],
+            max_product_id=context["maxProductId"],
+        )
+        wanted = ["health"] + [name for name in args.scenarios.split(",") if name and name != "health"]
+        rows = [Row(all_scenarios[name]) for name in ORDER if name in wanted]
+        facts_load = os.getloadavg()
+        server = Server(env, workers=args.workers, threads=args.threads, extra_args=server_args(args))
+        with server as base:
+            print(f"==> gunicorn {args.workers} workers × {args.threads} threads at {base}", flush=True)
+            tokens = str(OUT_DIR / "tokens.txt")
+            # Warm every worker's imports, connections and caches on the read paths (no writes).
+            warm = Scenario("warm", "warm-up", all_scenarios["browse"].mix + all_scenarios["top"].mix)
+            wrk(
+                f"{base}/",
+                connections=args.connections,
+                duration=3,
+                script=wrk_lua(warm, tokens_file=tokens, threads=2),
+            )
+            for row in rows:
+                row.closed, row.closed_sample = run_closed(base, server, row.scenario, args, tokens)
+                print(
+                    f"    {row.scenario.name:8} closed {row.closed.rps:8,.0f} req/s  p99 {row.closed.p99_ms:7.1f} ms  "
+                    f"{json.dumps(row.closed.statuses)}",
+                    flush=True,
+                )
+            if not args.no_open:
+                for row in rows:
+                    rate = max(10, row.closed.rps * args.open_share)
+                    row.open, row.open_sample = run_open(base, server, row.scenario, rate, args, context_file)
+                    print(
+                        f"    {row.scenario.name:8} open   {row.open['offered_rps']:8,.0f} → "
+                        f"{row.open['achieved_rps']:,.0f} req/s  p50 {row.open['p50_ms']} p99 {row.open['p99_ms']} ms",
+                        flush=True,
+                    )
+        from loadtests.invariants import check_all
+
+        needs_orders = any(r.scenario.name in {"coupon", "order", "mix", "charge"} for r in rows)
+        checks = check_all(context) if needs_orders else []
+        health_rps = rows[0].closed.rps
+        result_table = table(rows, health_rps)
+        invariant_lines = "\n".join(f"- {'✅' if c.ok else '❌'} {c.name}: {c.detail}" for c in checks)
+        facts = (
+            f"- Run: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {time.monotonic() - started:.0f} s in all\n"
+            f"- Machine: {os.cpu_count()} cores, load average before the run {load_before[0]:.2f} / "
+            f"{load_before[1]:.2f} / {load_before[2]:.2f} (1/5/15 min), before the load {facts_load[0]:.2f}\n"
+            f"- Versions: {versions()}; {server_versions()}\n"
+            f"- Server: gunicorn {args.worker_class or 'gthread'} {args.workers} workers × {args.threads} threads, "
+            f"production settings, DEBUG=False, LOG_LEVEL=WARNING\n"
+            f"- Load: wrk -t{args.wrk_threads} -c{args.connections}, {args.seconds} s per scenario (closed model); "
+            f"openloop at {args.open_share:.0%} of each closed-model rate for {args.open_seconds} s, "
+            f"≤ {args.open_connections} connections (open model, latency from the scheduled send time)\n"
+            f"- Data: {args.products:,} products, {context['users']:,} users with tokens, "
+            f"a {context['couponQuantity']}-coupon drop, a hot product with stock {context['hotStock']:,}"
+        )
+        block = (
+            f"{facts}\n\n{result_table}\n\nAnswers by status (and problem code):\n\n{answers(rows)}\n\n"
+            f"Invariants after the run:\n\n{invariant_lines or '- (no write scenarios run)'}"
+        )
+        print()
+        print(result_table)
+        print()
+        print(invariant_lines)
+        if not args.no_write:
+            write_doc(block)
+            print(f"\n==> written to {DOC.relative_to(ROOT)}")
+        failed = [c for c in checks if not c.ok]
+        return 1 if failed else 0
+
+
+def sweep(args) -> int:
+    """Short closed-model runs of a few scenarios per server configuration, to choose one."""
+    configs = [tuple(int(x) for x in c.split("x")) for c in args.sweep_configs.split(",")]
+    names = args.scenarios.split(",") if args.scenarios != "all" else ["health", "list", "coupon", "charge", "order"]
+    with bench_environment(fresh=True, extra_env={"JWT_ACCESS_MINUTES": "240"}) as env:
+        django_setup(env)
+        from loadtests.seed import seed
+
+        context = seed(env, OUT_DIR, products=args.products, users=args.users)
+        all_scenarios = scenarios(
+            coupon_id=context["couponId"],
+            hot_product_id=context["hotProductId"],
+            max_product_id=context["maxProductId"],
+        )
+        tokens = str(OUT_DIR / "tokens.txt")
+        lines = ["| workers × threads | " + " | ".join(f"{n} req/s (p99 ms)" for n in names) + " | RSS max |"]
+        lines.append("|---" * (len(names) + 2) + "|")
+        for workers, threads in configs:
+            server = Server(env, workers=workers, threads=threads, extra_args=server_args(args))
+            cells, rss = [], 0.0
+            with server as base:
+                warm = all_scenarios["browse"]
+                wrk(
+                    f"{base}/",
+                    connections=args.connections,
+                    duration=2,
+                    script=wrk_lua(warm, tokens_file=tokens, threads=2),
+                )
+                for name in names:
+                    result, sample = run_closed(base, server, all_scenarios[name], args, tokens)
+                    rss = max(rss, sample.rss_max_mb)
+                    cells.append(f"{result.rps:,.0f} ({result.p99_ms:.0f})")
+            lines.append(f"| {workers} × {threads} | " + " | ".join(cells) + f" | {rss:.0f} MB |")
+            print(lines[-1], flush=True)
+        print("\n".join(lines))
+    return 0
+
+
+def serve(args) -> int:
+    with bench_environment(fresh=True, extra_env={"JWT_ACCESS_MINUTES": "240"}) as env:
+        django_setup(env)
+        from loadtests.seed import seed
+
+        context = seed(env, OUT_DIR, products=args.products, users=args.users)
+        with Server(env, workers=args.workers, threads=args.threads, extra_args=server_args(args)) as base:
+            print(
+                f"==> serving the benchmark set at {base} for {args.serve} s\n"
+                f"    tokens: {context['tokensFile']}\n    context: {OUT_DIR / 'context.json'}\n"
+                f"    SHOP_TOKENS_FILE={context['tokensFile']} SHOP_CONTEXT_FILE={OUT_DIR / 'context.json'} "
+                f".venv/bin/locust -f loadtests/locustfile.py -H {base}",
+                flush=True,
+            )
+            with contextlib.suppress(KeyboardInterrupt):
+                time.sleep(args.serve)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scenarios", default=",".join(ORDER), help=f"comma-separated, from {','.join(ORDER)}")
+    parser.add_argument("--seconds", type=int, default=12, help="closed-model run per scenario")
+    parser.add_argument("--open-seconds", type=int, default=8, help="open-model run per scenario")
+    parser.add_argument("--open-share", type=float, default=0.6, help="open-model rate as a share of the closed max")
+    parser.add_argument("--open-connections", type=int, default=64)
+    parser.add_argument("--no-open", action="store_true")
+    parser.add_argument("--connections", type=int, default=DEFAULT_CONNECTIONS)
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS)
+    parser.add_argument("--worker-class", default=os.environ.get("BENCH_WORKER_CLASS", "gthread"))
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--users", type=int, default=10_000)
+    parser.add_argument("--no-write", action="store_true", help="print only, leave docs/benchmarks.md alone")
+    parser.add_argument("--sweep", action="store_true", help="compare server configurations instead")
+    parser.add_argument("--sweep-configs", default="2x1,2x4,3x4,4x4,3x8")
+    parser.add_argument("--serve", type=int, default=0, help="seed, then serve for this many seconds")
+    args = parser.parse_args(argv)
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # wrk, openloop and gunicorn inherit it
+    if args.serve:
+        return serve(args)
+    if args.sweep:
+        return sweep(args)
+    return bench(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
