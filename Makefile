@@ -1,5 +1,5 @@
 # Thin wrappers; dev.py is the real entry point and needs only Python 3.11+.
-.PHONY: run test check ci
+.PHONY: run test check ci bench
 run:
 	python3 dev.py run
 test:
@@ -8,3 +8,5 @@ check:
 	python3 dev.py check
 ci:
 	bash .ci/run
+bench:
+	python3 dev.py bench

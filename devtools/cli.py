@@ -142,7 +142,12 @@ def manage(args: list[str]) -> int:
         return subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env).returncode
 
 
-COMMANDS = {"run": run, "test": test, "check": check, "manage": manage}
+def bench(args: list[str]) -> int:
+    """The benchmark (loadtests/bench.py): its own database and Redis db, gunicorn on 127.0.0.1, wrk."""
+    return subprocess.run([PY, "-m", "loadtests.bench", *args], cwd=ROOT).returncode
+
+
+COMMANDS = {"run": run, "test": test, "check": check, "manage": manage, "bench": bench}
 
 
 def main(argv: list[str]) -> int:
