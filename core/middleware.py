@@ -6,6 +6,11 @@ import logging
 import re
 import uuid
 
+from django.conf import settings
+from django.contrib.messages.middleware import MessageMiddleware
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -35,3 +40,27 @@ class RequestIdLogFilter(logging.Filter):
     def filter(self, record):
         record.request_id = _request_id.get()
         return True
+
+
+# --- Storefront-only middleware --------------------------------------------------------------
+# The JSON API (`/api/`) answers in Korean whatever the browser's language (API.md) and never uses
+# flash messages, so it skips the locale negotiation and the message storage: together a tenth of
+# the CPU of a cached API read (py-spy, docs/benchmarks.md). Pages keep both unchanged.
+API_PREFIX = "/api/"
+
+
+class PageLocaleMiddleware(LocaleMiddleware):
+    def __call__(self, request):
+        if request.path_info.startswith(API_PREFIX):
+            # A thread may have served a page in another language just before: reset it.
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+            return self.get_response(request)
+        return super().__call__(request)
+
+
+class PageMessageMiddleware(MessageMiddleware):
+    def __call__(self, request):
+        if request.path_info.startswith(API_PREFIX):
+            return self.get_response(request)
+        return super().__call__(request)

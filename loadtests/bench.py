@@ -147,11 +147,61 @@ class Row:
 
 def run_closed(base: str, server: Server, scenario: Scenario, args, tokens: str) -> tuple[WrkResult, Sample]:
     script = wrk_lua(scenario, tokens_file=tokens, threads=args.wrk_threads)
+    profiler = None
+    if scenario.name in args.profile.split(","):
+        profiler = start_profiler(server, scenario.name, args.seconds)
     with Sampler(server) as sampler:
         result = wrk(
             f"{base}/", connections=args.connections, duration=args.seconds, threads=args.wrk_threads, script=script
         )
+    if profiler:
+        finish_profiler(profiler, scenario.name)
     return result, sampler.sample
+
+
+def start_profiler(server: Server, name: str, seconds: int) -> subprocess.Popen:
+    """py-spy on every gunicorn worker for the run (collapsed stacks in var/bench/profile-NAME.txt)."""
+    out = OUT_DIR / f"profile-{name}.txt"
+    cmd = [str(Path(PY).parent / "py-spy"), "record", "--subprocesses", "--nonblocking", "-r", "250", "-d"]
+    cmd += [str(max(1, seconds - 1)), "--format", "raw", "-o", str(out), "-p", str(server.proc.pid)]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def finish_profiler(proc: subprocess.Popen, name: str, top: int = 30) -> None:
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, 9)
+        return
+    print(profile_summary(OUT_DIR / f"profile-{name}.txt", top), flush=True)
+
+
+def profile_summary(path: Path, top: int = 30) -> str:
+    """Inclusive share of samples per function (each function once per stack), from py-spy's raw output."""
+    if not path.exists():
+        return f"(no profile at {path})"
+    inclusive: dict[str, int] = {}
+    own: dict[str, int] = {}
+    total = 0
+    for line in path.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        n = int(count)
+        total += n
+        frames = [
+            f.split(" (")[0] + " (" + f.split(" (")[-1].split(":")[0].split("/")[-1] + ")" for f in stack.split(";")
+        ]
+        for frame in set(frames):
+            inclusive[frame] = inclusive.get(frame, 0) + n
+        own[frames[-1]] = own.get(frames[-1], 0) + n
+    lines = [f"    profile {path.name}: {total} samples; inclusive % | self % | function"]
+    for frame, n in sorted(inclusive.items(), key=lambda kv: -kv[1])[:top]:
+        lines.append(f"    {100 * n / total:5.1f} | {100 * own.get(frame, 0) / total:5.1f} | {frame}")
+    lines.append("    top self:")
+    for frame, n in sorted(own.items(), key=lambda kv: -kv[1])[:15]:
+        lines.append(f"    {100 * n / total:5.1f} | {frame}")
+    return "\n".join(lines)
 
 
 def run_open(
@@ -412,6 +462,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="print only, leave docs/benchmarks.md alone")
     parser.add_argument("--sweep", action="store_true", help="compare server configurations instead")
     parser.add_argument("--sweep-configs", default="2x1,2x4,3x4,4x4,3x8")
+    parser.add_argument("--profile", default="", help="scenarios to profile with py-spy (comma-separated)")
     parser.add_argument("--serve", type=int, default=0, help="seed, then serve for this many seconds")
     args = parser.parse_args(argv)
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
