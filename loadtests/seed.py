@@ -3,7 +3,7 @@
 - 100,000 products through `manage.py seed_products` (COPY);
 - 10,000 shoppers with unusable passwords (no per-user hashing) and a balance of 1,000,000 won,
   each with its matching CHARGE ledger row, so Σ ledger = balance holds from the start;
-- a pre-minted JWT access token per shopper (`AccessToken.for_user`), in `tokens.txt` as
+- a pre-minted JWT access token per shopper (`core.api.authentication.access_token_for`), in `tokens.txt` as
   `userId token` lines, for wrk, the open-model generator and Locust;
 - a 100-coupon drop (through the coupons service, which readies its Redis gate) and a hot product
   with stock 1,000,000 (through the products service).
@@ -50,11 +50,12 @@ def seed_users(*, count: int = USERS, balance: int = INITIAL_BALANCE) -> list:
 
 
 def write_tokens(users: list, path: Path) -> None:
-    from rest_framework_simplejwt.tokens import AccessToken
+    from core.api.authentication import access_token_for
 
+    # The same access token `/api/auth/token` issues (with its staff claim), without hashing a password.
     with path.open("w", encoding="ascii") as fh:
         for user in users:
-            fh.write(f"{user.pk} {AccessToken.for_user(user)}\n")
+            fh.write(f"{user.pk} {access_token_for(user)}\n")
 
 
 def seed_drop_and_hot_product() -> tuple[int, int]:

@@ -3,7 +3,6 @@ from django_redis import get_redis_connection
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
-from core.api.authentication import user_cache
 from tests.factories import StaffFactory, UserFactory
 
 PROBLEM_JSON = "application/problem+json"
@@ -14,7 +13,6 @@ def _clean_test_redis(settings):
     """Tests own exactly one Redis database (config.settings.test); only that one is flushed."""
     assert settings.CACHES["default"]["KEY_PREFIX"] == "test"
     get_redis_connection("default").flushdb()
-    user_cache.clear()  # the per-process JWT user cache must not carry users between tests
     yield
 
 

@@ -144,7 +144,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 64 * 1024)
 # --- REST API --------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "core.api.authentication.CachedUserJWTAuthentication",
+        "core.api.authentication.ClaimsJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -164,9 +164,13 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer",),
     "USER_ID_CLAIM": "user_id",
     "UPDATE_LAST_LOGIN": False,
+    # Access tokens carry a `staff` claim so that bearer requests need no user SELECT.
+    "TOKEN_OBTAIN_SERIALIZER": "core.api.authentication.ShopTokenObtainPairSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "core.api.authentication.ShopTokenRefreshSerializer",
 }
-# Seconds a worker trusts a user row it loaded for a bearer token (core.api.authentication).
-JWT_USER_CACHE_SECONDS = env_int("JWT_USER_CACHE_SECONDS", 5)
+# Trust the access token's claims for the caller (core.api.authentication): the trade-off is that a
+# deactivation or a staff change reaches tokens already minted only when they expire.
+JWT_STATELESS_USERS = env_bool("JWT_STATELESS_USERS", True)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Flash-sale shop API",
     "DESCRIPTION": "잔액 충전, 상품 조회, 선착순 쿠폰, 주문/결제 API. Errors are RFC 9457 problem details.",

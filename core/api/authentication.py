@@ -1,66 +1,81 @@
-"""JWT authentication without a user SELECT on every request.
+"""JWT bearer authentication without a user SELECT per request.
 
-simplejwt's `JWTAuthentication` loads the user row for every bearer request. In a stampede the same
-users come back every few seconds, and that query was a sixth of the CPU of an authenticated
-request (py-spy, docs/benchmarks.md). Here each process keeps the users it loaded for
-`JWT_USER_CACHE_SECONDS` (default 5; 0 turns it off), so the checks simplejwt makes (the user exists
-and is active) and `is_staff` may lag a change by at most that long. The token itself (signature,
-expiry, type) is still verified on every request.
+simplejwt's `JWTAuthentication` loads the user row on every bearer request; under a coupon-drop
+stampede that query was about a sixth of the CPU of an authenticated request (py-spy,
+docs/benchmarks.md). The API needs only the caller's id and whether they are staff
+(`ensure_self_or_staff`, `IsStaff`), so access tokens minted here carry a `staff` claim, and a
+request with such a token gets a user built from the claims (a deferred `User`: id, is_staff,
+is_active; any other field is loaded from the database only if something reads it).
+
+The trade-off, bounded by the access-token lifetime (`JWT_ACCESS_MINUTES`, default 30): a user
+deactivated, or a staff flag removed, keeps the powers of the access tokens already minted until
+they expire. Refresh re-reads the user (inactive → refused; the new access token carries the
+current staff flag). Tokens without the claim (minted elsewhere, e.g. `AccessToken.for_user` in
+tests) are checked against the database as before. `JWT_STATELESS_USERS=false` turns the claim
+path off.
 """
 
-import copy
-import threading
-import time
-
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-_MAX_ENTRIES = 20_000
-
-
-class _UserCache:
-    def __init__(self):
-        self._entries: dict[object, tuple[float, object]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key, now: float):
-        hit = self._entries.get(key)
-        if hit is None or hit[0] <= now:
-            return None
-        return hit[1]
-
-    def put(self, key, user, expires_at: float) -> None:
-        with self._lock:
-            if len(self._entries) >= _MAX_ENTRIES:
-                # Drop the older half (dicts keep insertion order): bounded memory per worker.
-                for old in list(self._entries)[: _MAX_ENTRIES // 2]:
-                    self._entries.pop(old, None)
-            self._entries[key] = (expires_at, user)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
+STAFF_CLAIM = "staff"
 
 
-user_cache = _UserCache()
+def access_token_for(user) -> AccessToken:
+    """An access token for `user` with the claims the API authenticates from."""
+    token = AccessToken.for_user(user)
+    token[STAFF_CLAIM] = bool(user.is_staff)
+    return token
 
 
-class CachedUserJWTAuthentication(JWTAuthentication):
+def user_from_claims(user_id, is_staff: bool):
+    """A `User` with id, is_staff and is_active=True set and every other field deferred."""
+    model = get_user_model()
+    names = [model._meta.pk.attname, "is_staff", "is_active"]
+    # simplejwt writes the id claim as a string; the pk must compare equal to ids from request bodies.
+    values = {model._meta.pk.attname: model._meta.pk.to_python(user_id), "is_staff": is_staff, "is_active": True}
+    ordered = [f.attname for f in model._meta.concrete_fields if f.attname in names]
+    return model.from_db("default", ordered, [values[name] for name in ordered])
+
+
+class ClaimsJWTAuthentication(JWTAuthentication):
     def get_user(self, validated_token):
-        seconds = getattr(settings, "JWT_USER_CACHE_SECONDS", 0)
-        if seconds <= 0:
-            return super().get_user(validated_token)
-        key = validated_token.get(self._user_id_claim())
-        now = time.monotonic()
-        user = user_cache.get(key, now) if key is not None else None
-        if user is None:
-            user = super().get_user(validated_token)  # raises for a missing or inactive user
-            user_cache.put(key, user, now + seconds)
-        # A copy per request: views may set attributes on request.user.
-        return copy.copy(user)
+        staff = validated_token.get(STAFF_CLAIM)
+        if staff is None or not getattr(settings, "JWT_STATELESS_USERS", True):
+            return super().get_user(validated_token)  # the row: exists, active
+        user_id = validated_token.get(api_settings.USER_ID_CLAIM)
+        if user_id is None:
+            return super().get_user(validated_token)  # raises InvalidToken
+        return user_from_claims(user_id, bool(staff))
 
-    @staticmethod
-    def _user_id_claim() -> str:
-        from rest_framework_simplejwt.settings import api_settings
 
-        return api_settings.USER_ID_CLAIM
+class ShopTokenObtainPairSerializer(TokenObtainPairSerializer):
+    """`/api/auth/token`: the pair as simplejwt makes it; the access token carries `staff`."""
+
+    def validate(self, attrs):
+        data = super().validate(attrs)
+        refresh = RefreshToken(data["refresh"])
+        access = refresh.access_token
+        access[STAFF_CLAIM] = bool(self.user.is_staff)
+        data["access"] = str(access)
+        return data
+
+
+class ShopTokenRefreshSerializer(TokenRefreshSerializer):
+    """`/api/auth/token/refresh`: refuses an unknown or inactive user and puts the user's current
+    staff flag in the new access token."""
+
+    def validate(self, attrs):
+        refresh = self.token_class(attrs["refresh"])
+        user_id = refresh.payload.get(api_settings.USER_ID_CLAIM)
+        user = get_user_model().objects.filter(**{api_settings.USER_ID_FIELD: user_id}).first()
+        if user is None or not api_settings.USER_AUTHENTICATION_RULE(user):
+            raise AuthenticationFailed(self.error_messages["no_active_account"], "no_active_account")
+        access = refresh.access_token
+        access[STAFF_CLAIM] = bool(user.is_staff)
+        return {"access": str(access)}
