@@ -2,8 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts import api_urls as accounts_api
+from balances import api_urls as balances_api
 from core import views as core_views
 from core.api.health import HealthApi, ReadinessApi
+from coupons import api_urls as coupons_api
+from orders import api_urls as orders_api
+from products import api_urls as products_api
 
 api_urlpatterns = [
     path("health", HealthApi.as_view(), name="api-health"),
@@ -14,14 +19,17 @@ api_urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api-schema", authentication_classes=[], permission_classes=[]),
         name="api-docs",
     ),
-    path("", include("accounts.api_urls")),
-    path("", include("balances.api_urls")),
-    path("", include("products.api_urls")),
-    path("", include("coupons.api_urls")),
-    path("", include("orders.api_urls")),
+    # The apps' API routes flattened in, not include()d: a miss in an include("") is a Resolver404
+    # raised and caught per app before the right one; with "api/" first, resolving cost less (py-spy).
+    *accounts_api.urlpatterns,
+    *balances_api.urlpatterns,
+    *products_api.urlpatterns,
+    *coupons_api.urlpatterns,
+    *orders_api.urlpatterns,
 ]
 
 urlpatterns = [
+    path("api/", include(api_urlpatterns)),  # first: the API takes most of the traffic
     path("", core_views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("balance/", include("balances.urls")),
@@ -29,7 +37,6 @@ urlpatterns = [
     path("coupons/", include("coupons.urls")),
     path("orders/", include("orders.urls")),
     path("admin/", admin.site.urls),
-    path("api/", include(api_urlpatterns)),
 ]
 
 handler400 = core_views.bad_request
