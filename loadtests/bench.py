@@ -53,10 +53,33 @@ DOC = ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- BENCH:BEGIN -->", "<!-- BENCH:END -->"
 ORDER = ["health", "list", "browse", "top", "coupon", "charge", "order", "mix"]
 
-# The production server as measured (see docs/benchmarks.md, "Choosing workers and threads").
-DEFAULT_WORKERS = int(os.environ.get("BENCH_WORKERS", "3"))
-DEFAULT_THREADS = int(os.environ.get("BENCH_THREADS", "4"))
+# The production server as measured (docs/benchmarks.md, "Choosing the server"): CLASS:WORKERS[xTHREADS].
+DEFAULT_SERVER = os.environ.get("BENCH_SERVER", "gthread:3x4")
 DEFAULT_CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+SWEEP_BEGIN, SWEEP_END = "<!-- SWEEP:BEGIN -->", "<!-- SWEEP:END -->"
+
+
+@dataclass(frozen=True)
+class ServerSpec:
+    worker_class: str
+    workers: int
+    threads: int
+
+    @classmethod
+    def parse(cls, spec: str) -> "ServerSpec":
+        """`sync:5` or `gthread:3x4`."""
+        worker_class, _, size = spec.partition(":")
+        workers, _, threads = size.partition("x")
+        threads_n = int(threads or 1) if worker_class != "sync" else 1
+        return cls(worker_class, int(workers), threads_n)
+
+    def __str__(self) -> str:
+        return f"{self.worker_class}:{self.workers}" + (f"x{self.threads}" if self.worker_class != "sync" else "")
+
+    def server(self, env: dict) -> Server:
+        # gunicorn turns `sync` with threads > 1 into gthread, so sync always gets 1 thread.
+        extra = ("-k", self.worker_class, "--backlog", "2048", "--keep-alive", "30")
+        return Server(env, workers=self.workers, threads=self.threads, extra_args=extra)
 
 
 @dataclass
@@ -290,19 +313,14 @@ def server_versions() -> str:
     return f"PostgreSQL {pg}, Redis {redis_version}"
 
 
-def write_doc(block: str) -> None:
+def write_doc(block: str, begin: str = BEGIN, end: str = END) -> None:
     DOC.parent.mkdir(exist_ok=True)
-    text = DOC.read_text() if DOC.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
-    if BEGIN not in text:
-        text += f"\n{BEGIN}\n{END}\n"
-    before, rest = text.split(BEGIN, 1)
-    after = rest.split(END, 1)[1]
-    DOC.write_text(f"{before}{BEGIN}\n{block}\n{END}{after}")
-
-
-def server_args(args) -> tuple:
-    extra = ["-k", args.worker_class] if args.worker_class else []
-    return tuple(extra + ["--backlog", "2048", "--keep-alive", "30"])
+    text = DOC.read_text() if DOC.exists() else "# Benchmarks\n"
+    if begin not in text:
+        text += f"\n{begin}\n{end}\n"
+    before, rest = text.split(begin, 1)
+    after = rest.split(end, 1)[1]
+    DOC.write_text(f"{before}{begin}\n{block}\n{end}{after}")
 
 
 def bench(args) -> int:
@@ -324,9 +342,10 @@ def bench(args) -> int:
         wanted = ["health"] + [name for name in args.scenarios.split(",") if name and name != "health"]
         rows = [Row(all_scenarios[name]) for name in ORDER if name in wanted]
         facts_load = os.getloadavg()
-        server = Server(env, workers=args.workers, threads=args.threads, extra_args=server_args(args))
+        spec = ServerSpec.parse(args.server)
+        server = spec.server(env)
         with server as base:
-            print(f"==> gunicorn {args.workers} workers × {args.threads} threads at {base}", flush=True)
+            print(f"==> gunicorn {spec} at {base}", flush=True)
             tokens = str(OUT_DIR / "tokens.txt")
             # Warm every worker's imports, connections and caches on the read paths (no writes).
             warm = Scenario("warm", "warm-up", all_scenarios["browse"].mix + all_scenarios["top"].mix)
@@ -364,8 +383,8 @@ def bench(args) -> int:
             f"- Machine: {os.cpu_count()} cores, load average before the run {load_before[0]:.2f} / "
             f"{load_before[1]:.2f} / {load_before[2]:.2f} (1/5/15 min), before the load {facts_load[0]:.2f}\n"
             f"- Versions: {versions()}; {server_versions()}\n"
-            f"- Server: gunicorn {args.worker_class or 'gthread'} {args.workers} workers × {args.threads} threads, "
-            f"production settings, DEBUG=False, LOG_LEVEL=WARNING\n"
+            f"- Server: gunicorn `{spec}` (class:workers×threads), production settings, DEBUG=False, "
+            f"LOG_LEVEL=WARNING, on 127.0.0.1\n"
             f"- Load: wrk -t{args.wrk_threads} -c{args.connections}, {args.seconds} s per scenario (closed model); "
             f"openloop at {args.open_share:.0%} of each closed-model rate for {args.open_seconds} s, "
             f"≤ {args.open_connections} connections (open model, latency from the scheduled send time)\n"
@@ -389,8 +408,9 @@ def bench(args) -> int:
 
 def sweep(args) -> int:
     """Short closed-model runs of a few scenarios per server configuration, to choose one."""
-    configs = [tuple(int(x) for x in c.split("x")) for c in args.sweep_configs.split(",")]
-    names = args.scenarios.split(",") if args.scenarios != "all" else ["health", "list", "coupon", "charge", "order"]
+    specs = [ServerSpec.parse(c) for c in args.sweep_configs.split(",")]
+    names = args.scenarios.split(",") if args.scenarios != ",".join(ORDER) else ["health", "list", "coupon", "order"]
+    load_before = os.getloadavg()
     with bench_environment(fresh=True, extra_env={"JWT_ACCESS_MINUTES": "240"}) as env:
         django_setup(env)
         from loadtests.seed import seed
@@ -402,10 +422,10 @@ def sweep(args) -> int:
             max_product_id=context["maxProductId"],
         )
         tokens = str(OUT_DIR / "tokens.txt")
-        lines = ["| workers × threads | " + " | ".join(f"{n} req/s (p99 ms)" for n in names) + " | RSS max |"]
+        lines = ["| server | " + " | ".join(f"{n} req/s (p99 ms)" for n in names) + " | worker RSS max |"]
         lines.append("|---" * (len(names) + 2) + "|")
-        for workers, threads in configs:
-            server = Server(env, workers=workers, threads=threads, extra_args=server_args(args))
+        for spec in specs:
+            server = spec.server(env)
             cells, rss = [], 0.0
             with server as base:
                 warm = all_scenarios["browse"]
@@ -418,10 +438,19 @@ def sweep(args) -> int:
                 for name in names:
                     result, sample = run_closed(base, server, all_scenarios[name], args, tokens)
                     rss = max(rss, sample.rss_max_mb)
-                    cells.append(f"{result.rps:,.0f} ({result.p99_ms:.0f})")
-            lines.append(f"| {workers} × {threads} | " + " | ".join(cells) + f" | {rss:.0f} MB |")
+                    ok = sum(n for k, n in result.statuses.items() if k.startswith("2"))
+                    rate = ok / result.seconds if name == "order" else result.rps
+                    cells.append(f"{rate:,.0f} ({result.p99_ms:.0f})")
+            lines.append(f"| `{spec}` | " + " | ".join(cells) + f" | {rss:.0f} MB |")
             print(lines[-1], flush=True)
-        print("\n".join(lines))
+        block = (
+            f"Measured {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, load average before {load_before[0]:.2f}; "
+            f"wrk -t{args.wrk_threads} -c{args.connections}, {args.seconds} s per cell (order: orders/s).\n\n"
+            + "\n".join(lines)
+        )
+        print(block)
+        if not args.no_write:
+            write_doc(block, SWEEP_BEGIN, SWEEP_END)
     return 0
 
 
@@ -431,7 +460,7 @@ def serve(args) -> int:
         from loadtests.seed import seed
 
         context = seed(env, OUT_DIR, products=args.products, users=args.users)
-        with Server(env, workers=args.workers, threads=args.threads, extra_args=server_args(args)) as base:
+        with ServerSpec.parse(args.server).server(env) as base:
             print(
                 f"==> serving the benchmark set at {base} for {args.serve} s\n"
                 f"    tokens: {context['tokensFile']}\n    context: {OUT_DIR / 'context.json'}\n"
@@ -454,14 +483,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-open", action="store_true")
     parser.add_argument("--connections", type=int, default=DEFAULT_CONNECTIONS)
     parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
-    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS)
-    parser.add_argument("--worker-class", default=os.environ.get("BENCH_WORKER_CLASS", "gthread"))
+    parser.add_argument("--server", default=DEFAULT_SERVER, help="gunicorn CLASS:WORKERS[xTHREADS], e.g. sync:5")
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--no-write", action="store_true", help="print only, leave docs/benchmarks.md alone")
     parser.add_argument("--sweep", action="store_true", help="compare server configurations instead")
-    parser.add_argument("--sweep-configs", default="2x1,2x4,3x4,4x4,3x8")
+    parser.add_argument("--sweep-configs", default="sync:3,sync:5,sync:8,gthread:2x4,gthread:3x4,gthread:4x2")
     parser.add_argument("--profile", default="", help="scenarios to profile with py-spy (comma-separated)")
     parser.add_argument("--serve", type=int, default=0, help="seed, then serve for this many seconds")
     args = parser.parse_args(argv)
