@@ -155,6 +155,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "signup": env_str("THROTTLE_SIGNUP", "20/hour"),
         "token": env_str("THROTTLE_TOKEN", "60/minute"),
+        "charge": env_str("THROTTLE_CHARGE", "20/second"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -181,6 +182,9 @@ SPECTACULAR_SETTINGS = {
 BALANCE_MAX_CHARGE = env_int("BALANCE_MAX_CHARGE", 1_000_000)
 BALANCE_MAX = env_int("BALANCE_MAX", 100_000_000)
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
+# An in-flight Idempotency-Key claim of a crashed process can be taken over after this lease.
+IDEMPOTENCY_LEASE_SECONDS = env_int("IDEMPOTENCY_LEASE_SECONDS", 60)
+CELERY_BEAT_SCHEDULE["core.purge-idempotency-keys"] = {"task": "core.purge_idempotency_keys", "schedule": 3600.0}
 
 # --- Data platform ---------------------------------------------------------------------------
 DATA_PLATFORM_URL = env_str("DATA_PLATFORM_URL", "")
