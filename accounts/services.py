@@ -10,7 +10,7 @@ User = get_user_model()
 
 
 def user_signup(*, username: str, password: str):
-    """Creates a shopper account. Raises INVALID_REQUEST with field errors for a taken username or
+    """Creates a shopper account with its balance at 0 (one transaction). Raises INVALID_REQUEST with field errors for a taken username or
     a password Django's validators refuse; nothing is written then."""
     candidate = User(username=username)
     field_errors = []

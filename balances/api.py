@@ -27,8 +27,9 @@ def parse_path_user_id(raw: str) -> int:
     )
 
 
+# Serializer class names are unique site-wide: they name the OpenAPI components.
 class BalanceDetailApi(APIView):
-    class OutputSerializer(serializers.Serializer):
+    class BalanceOutputSerializer(serializers.Serializer):
         userId = serializers.IntegerField(source="user_id")
         balance = serializers.IntegerField(source="amount")
         updatedAt = serializers.DateTimeField(source="updated_at", allow_null=True)
@@ -37,21 +38,21 @@ class BalanceDetailApi(APIView):
         operation_id="balance_get",
         parameters=[USER_ID_PATH],
         responses={
-            200: OutputSerializer,
+            200: BalanceOutputSerializer,
             **problems((400, "INVALID_REQUEST"), (401, "UNAUTHENTICATED"), (403, "FORBIDDEN"), (404, "INVALID_USER")),
         },
     )
     def get(self, request, userId: str):
         user_id = parse_path_user_id(userId)
         ensure_self_or_staff(request.user, user_id)
-        return Response(self.OutputSerializer(balance_get(user_id=user_id)).data)
+        return Response(self.BalanceOutputSerializer(balance_get(user_id=user_id)).data)
 
 
 class BalanceChargeApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "charge"
 
-    class InputSerializer(serializers.Serializer):
+    class BalanceChargeInputSerializer(serializers.Serializer):
         userId = IdField()
         amount = StrictIntegerField(
             min_value=1, help_text="1 ≤ amount ≤ BALANCE_MAX_CHARGE, 충전 후 잔액 ≤ BALANCE_MAX"
@@ -60,7 +61,7 @@ class BalanceChargeApi(APIView):
     class UserSerializer(serializers.Serializer):
         userId = IdField()
 
-    class OutputSerializer(serializers.Serializer):
+    class BalanceChargeOutputSerializer(serializers.Serializer):
         userId = serializers.IntegerField(source="user_id")
         balance = serializers.IntegerField(source="balance_after")
         chargedAmount = serializers.IntegerField(source="amount")
@@ -68,10 +69,10 @@ class BalanceChargeApi(APIView):
 
     @extend_schema(
         operation_id="balance_charge",
-        request=InputSerializer,
+        request=BalanceChargeInputSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={
-            200: OutputSerializer,
+            200: BalanceChargeOutputSerializer,
             **problems(
                 (400, "INVALID_REQUEST | INVALID_AMOUNT"),
                 (401, "UNAUTHENTICATED"),
@@ -96,11 +97,11 @@ class BalanceChargeApi(APIView):
         user_id = user.validated_data["userId"]
         ensure_self_or_staff(request.user, user_id)
         entry = balance_charge(user_id=user_id, amount=request.data.get("amount"))
-        return Response(self.OutputSerializer(entry).data)
+        return Response(self.BalanceChargeOutputSerializer(entry).data)
 
 
 class BalanceHistoryApi(APIView):
-    class ItemSerializer(serializers.Serializer):
+    class BalanceHistoryItemSerializer(serializers.Serializer):
         transactionId = serializers.IntegerField(source="pk")
         type = serializers.ChoiceField(choices=LedgerEntry.Type.values)
         amount = serializers.IntegerField()
@@ -108,7 +109,7 @@ class BalanceHistoryApi(APIView):
         orderId = serializers.IntegerField(source="order_id", allow_null=True)
         createdAt = serializers.DateTimeField(source="created_at")
 
-    PageSerializer = page_serializer(ItemSerializer, "BalanceHistoryPage")
+    PageSerializer = page_serializer(BalanceHistoryItemSerializer, "BalanceHistoryPage")
 
     @extend_schema(
         operation_id="balance_history",
@@ -127,5 +128,5 @@ class BalanceHistoryApi(APIView):
         ensure_self_or_staff(request.user, user_id)
         params = page_params(request.query_params, default_size=20)
         history = balance_history(user_id=user_id, page=params.page, size=params.size)
-        items = self.ItemSerializer(history.items, many=True).data
+        items = self.BalanceHistoryItemSerializer(history.items, many=True).data
         return Response(page_body(items, params, history.total))

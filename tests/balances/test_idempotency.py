@@ -169,3 +169,10 @@ def test_20_concurrent_replays_charge_once(user):
     assert final.status_code == 200 and final["Idempotent-Replayed"] == "true"
     assert final.json() == oks[0].json()
     assert LedgerEntry.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_malformed_json_with_a_key_claims_nothing(client_for, user):
+    response = client_for(user).post(URL, data="{oops", content_type="application/json", HTTP_IDEMPOTENCY_KEY="k")
+    assert_problem(response, 400, "INVALID_REQUEST")
+    assert not IdempotencyKey.objects.exists() and not LedgerEntry.objects.exists()
