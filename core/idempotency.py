@@ -52,6 +52,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from core.api.exception_handler import to_api_error
@@ -137,6 +138,12 @@ def _claim(user_id: int, key: str, fingerprint: str) -> _Claim | Response:
     raise IdempotencyInProgress("같은 멱등키의 요청을 처리하고 있습니다. 잠시 후 다시 시도해 주세요.")
 
 
+def _as_rendered(data):
+    """The body exactly as the JSON renderer wrote it (dates, decimals, ...), so a replay is the
+    same document the first client got."""
+    return json.loads(JSONRenderer().render(data)) if data is not None else None
+
+
 def _store(claim: _Claim, status: int, body, content_type: str | None) -> None:
     stored = IdempotencyKey.objects.filter(pk=claim.pk, owner_token=claim.token).update(
         response_status=status,
@@ -157,8 +164,9 @@ def _release(claim: _Claim) -> None:
 
 def idempotent(request, handler: Callable[[], Response]) -> Response:
     """Runs `handler()` at most once per (user, Idempotency-Key) and replays its response; see the
-    module docstring for the exact semantics and an example. Call it from an authenticated view,
-    outside any transaction. Requests without the header (or without a user) just run."""
+    module docstring for the exact semantics and an example. Call it from an authenticated DRF view,
+    outside any transaction; the handler returns a DRF `Response` (JSON `data`) or raises.
+    Requests without the header (or without a user) just run."""
     key = request.headers.get(HEADER)
     if key is None or not request.user.is_authenticated:
         return handler()
@@ -179,8 +187,9 @@ def idempotent(request, handler: Callable[[], Response]) -> Response:
         else:
             _release(claim)
         raise
-    if response.status_code < 500 and response.status_code not in _NOT_STORED_STATUSES:
-        _store(claim, response.status_code, response.data, getattr(response, "content_type", None))
+    storable = response.status_code < 500 and response.status_code not in _NOT_STORED_STATUSES
+    if storable and hasattr(response, "data"):
+        _store(claim, response.status_code, _as_rendered(response.data), response.content_type)
     else:
         _release(claim)
     return response

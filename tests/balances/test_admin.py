@@ -82,3 +82,11 @@ def test_staff_without_the_permission_cannot_adjust(client, user):
         {"action": "adjust_balance", "_selected_action": [user.pk], "apply": "1", "amount": "100", "reason": "x"},
     )
     assert not LedgerEntry.objects.filter(type="ADJUSTMENT").exists()
+
+
+def test_ledger_search_and_filter(admin_client, user):
+    balance_charge(user_id=user.pk, amount=1_000)
+    for query in ("?q=abc", f"?q={user.username}", "?q=12", "?type__exact=CHARGE"):
+        response = admin_client.get(f"/admin/balances/ledgerentry/{query}")
+        assert response.status_code == 200, query
+    assert "1,000원" in admin_client.get(f"/admin/balances/ledgerentry/?q={user.username}").content.decode()
