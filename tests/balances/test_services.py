@@ -192,3 +192,9 @@ def test_selectors(user):
         balance_get(user_id=987654321)
     with pytest.raises(InvalidUser):
         balance_history(user_id=987654321, page=0, size=10)
+
+
+def test_signup_through_the_api_creates_a_balance(api):
+    response = api.post("/api/auth/signup", {"username": "apinew", "password": "flash-Sale-2026!"}, format="json")
+    assert response.status_code == 201
+    assert Balance.objects.get(user_id=response.json()["userId"]).amount == 0
