@@ -102,11 +102,14 @@ def outbox_sweep(*, limit: int | None = None, time_budget_seconds: float = 25.0)
     limit = settings.DATA_PLATFORM_SWEEP_BATCH if limit is None else limit
     counts = {DELIVERED: 0, RETRY: 0, FAILED: 0}
     deadline = time.monotonic() + time_budget_seconds
+    # Only what was due when the sweep began: a row that fails now is rescheduled after this
+    # moment, so one sweep tries each row at most once however short its backoff.
+    due_by = timezone.now()
     for _ in range(limit):
         if time.monotonic() >= deadline:
             break
         with transaction.atomic():
-            event = _claim(OutboxEvent.objects.order_by("next_attempt_at", "pk"))
+            event = _claim(OutboxEvent.objects.order_by("next_attempt_at", "pk"), due_by=due_by)
             if event is None:
                 break
             counts[_attempt(event)] += 1
@@ -129,7 +132,7 @@ def event_retry_now(*, event_pk: int) -> bool:
 # --- claiming and attempting -----------------------------------------------------------------
 
 
-def _claim(queryset) -> OutboxEvent | None:
+def _claim(queryset, *, due_by: datetime | None = None) -> OutboxEvent | None:
     # The row lock is held for the whole attempt, HTTP included. That is the simplest way to make
     # sure two workers never send one event at once, and a worker that dies mid-POST loses its
     # connection, so PostgreSQL aborts its transaction, releases the row and the sweep sends it
@@ -137,7 +140,7 @@ def _claim(queryset) -> OutboxEvent | None:
     # the connect + read timeouts and the worker concurrency; it never touches order rows.
     return (
         queryset.select_for_update(skip_locked=True)
-        .filter(status=OutboxEvent.Status.PENDING, next_attempt_at__lte=timezone.now())
+        .filter(status=OutboxEvent.Status.PENDING, next_attempt_at__lte=due_by or timezone.now())
         .first()
     )
 

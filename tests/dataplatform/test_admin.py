@@ -18,7 +18,10 @@ CHANGELIST = reverse("admin:dataplatform_outboxevent_changelist")
 def emit(order_id: int, event_type: str = "order.paid") -> OutboxEvent:
     with transaction.atomic():
         return services.event_emit(
-            event_type=event_type, aggregate_id=order_id, order=order_body(order_id=order_id), occurred_at=timezone.now()
+            event_type=event_type,
+            aggregate_id=order_id,
+            order=order_body(order_id=order_id),
+            occurred_at=timezone.now(),
         )
 
 

@@ -268,3 +268,26 @@ def test_event_ids_are_unique_uuids(dp_settings):
     ids = {e.event_id for e in events}
     assert len(ids) == 5
     assert all(isinstance(i, uuid.UUID) and i.version == 4 for i in ids)
+
+
+def test_beat_sweeps_the_outbox_about_every_30_seconds(settings):
+    from config.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["dataplatform-sweep-outbox"]
+    assert entry["task"] == "dataplatform.tasks.sweep_outbox"
+    assert entry["task"] in app.tasks
+    assert entry["schedule"] == 30.0
+    assert app.conf.beat_schedule["dataplatform-sweep-outbox"]["task"] == entry["task"]
+
+
+@pytest.mark.django_db
+def test_one_sweep_tries_each_event_at_most_once(dp_settings, receiver):
+    dp_settings.DATA_PLATFORM_BACKOFF_BASE_SECONDS = 0.0001  # due again almost at once
+    receiver.statuses = [503] * 10
+    event = emit()
+
+    assert services.outbox_sweep() == {"delivered": 0, "retry": 1, "failed": 0}
+
+    event.refresh_from_db()
+    assert event.attempts == 1
+    assert receiver.keys() == [str(event.event_id)]
