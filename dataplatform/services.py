@@ -281,7 +281,11 @@ def event_enqueue(*, event_pk: int, countdown: float | None = None) -> bool:
         with _publish_pool(deliver_event.app, settings.CELERY_BROKER_URL).acquire(
             block=True, timeout=PUBLISH_CONNECT_TIMEOUT
         ) as conn:
-            deliver_event.apply_async((event_pk,), countdown=countdown, connection=conn, retry=False)
+            try:
+                deliver_event.apply_async((event_pk,), countdown=countdown, connection=conn, retry=False)
+            except Exception:
+                conn.collect()  # back to the pool without whatever the failure left: the next use connects afresh
+                raise
     except Exception:
         logger.warning("could not queue delivery of outbox event %s; the sweep will send it", event_pk, exc_info=True)
         return False

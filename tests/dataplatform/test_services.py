@@ -2,18 +2,21 @@ import base64
 import hashlib
 import hmac
 import json
+import subprocess
 import threading
 import uuid
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
+import redis
 from django.db import connection, transaction
 from django.utils import timezone
 from django_redis import get_redis_connection
 
 from dataplatform import selectors, services
 from dataplatform.models import OutboxEvent
-from tests.dataplatform.conftest import SECRET, free_port, order_body
+from tests.dataplatform.conftest import SECRET, free_port, order_body, wait_for
 
 
 def emit(event_type="order.paid", **order_kwargs) -> OutboxEvent:
@@ -291,3 +294,69 @@ def test_one_sweep_tries_each_event_at_most_once(dp_settings, receiver):
     event.refresh_from_db()
     assert event.attempts == 1
     assert receiver.keys() == [str(event.event_id)]
+
+
+@pytest.fixture
+def private_broker():
+    """A Redis server of this test's own (a real process), to take the broker down and back up."""
+    port = free_port()
+    procs = []
+
+    def start():
+        proc = subprocess.Popen(
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        procs.append(proc)
+        client = redis.Redis(host="127.0.0.1", port=port)
+        wait_for(lambda: _answers(client), timeout=10)
+        return client
+
+    def stop():
+        proc = procs[-1]
+        proc.kill()
+        proc.wait(timeout=10)
+
+    yield SimpleNamespace(url=f"redis://127.0.0.1:{port}/0", start=start, stop=stop)
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def _answers(client) -> bool:
+    try:
+        return client.ping()
+    except redis.exceptions.ConnectionError:
+        return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publishing_recovers_after_the_broker_comes_back(dp_settings, private_broker):
+    dp_settings.CELERY_BROKER_URL = private_broker.url
+    broker = private_broker.start()
+
+    def purchase(order_id: int) -> OutboxEvent:
+        with transaction.atomic(durable=True):
+            return services.event_emit(
+                event_type="order.paid",
+                aggregate_id=order_id,
+                order=order_body(order_id=order_id),
+                occurred_at=timezone.now(),
+            )
+
+    purchase(1)
+    assert broker.llen("celery") == 1
+
+    private_broker.stop()  # the broker dies under a pooled, connected publisher
+    during = purchase(2)
+    assert OutboxEvent.objects.get(pk=during.pk).status == "PENDING"
+
+    broker = private_broker.start()  # empty again: nothing of the outage was queued
+    assert broker.llen("celery") == 0
+    after = purchase(3)
+    assert broker.llen("celery") == 1
+    message = json.loads(broker.lindex("celery", 0))
+    assert json.loads(base64.b64decode(message["body"]))[0] == [after.pk]
+    assert OutboxEvent.objects.filter(status="PENDING").count() == 3
