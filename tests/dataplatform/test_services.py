@@ -360,3 +360,18 @@ def test_publishing_recovers_after_the_broker_comes_back(dp_settings, private_br
     message = json.loads(broker.lindex("celery", 0))
     assert json.loads(base64.b64decode(message["body"]))[0] == [after.pk]
     assert OutboxEvent.objects.filter(status="PENDING").count() == 3
+
+
+@pytest.mark.django_db
+def test_a_receiver_slower_than_the_read_timeout_is_a_failed_attempt(dp_settings, receiver):
+    dp_settings.DATA_PLATFORM_READ_TIMEOUT = 0.3
+    receiver.hanging = True
+    event = emit()
+
+    assert services.event_deliver(event_pk=event.pk) == services.RETRY
+
+    receiver.release.set()
+    event.refresh_from_db()
+    assert event.status == OutboxEvent.Status.PENDING
+    assert "timed out" in event.last_error
+    assert receiver.keys() == [str(event.event_id)]
