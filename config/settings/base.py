@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "products",
     "coupons",
     "orders",
+    "dataplatform",
     "accounts",
 ]
 
@@ -193,6 +194,15 @@ DATA_PLATFORM_CONNECT_TIMEOUT = float(env_str("DATA_PLATFORM_CONNECT_TIMEOUT", "
 DATA_PLATFORM_READ_TIMEOUT = float(env_str("DATA_PLATFORM_READ_TIMEOUT", "10"))
 DATA_PLATFORM_RETRY_BUDGET_HOURS = env_int("DATA_PLATFORM_RETRY_BUDGET_HOURS", 24)
 DATA_PLATFORM_SPOOL_DIR = VAR_DIR / "dataplatform"
+DATA_PLATFORM_BACKOFF_BASE_SECONDS = float(env_str("DATA_PLATFORM_BACKOFF_BASE_SECONDS", "2"))
+DATA_PLATFORM_BACKOFF_CAP_SECONDS = float(env_str("DATA_PLATFORM_BACKOFF_CAP_SECONDS", "600"))
+DATA_PLATFORM_SWEEP_BATCH = env_int("DATA_PLATFORM_SWEEP_BATCH", 200)
+CELERY_BEAT_SCHEDULE["dataplatform-sweep-outbox"] = {
+    "task": "dataplatform.tasks.sweep_outbox",
+    "schedule": 30.0,
+    # a sweep that waited longer than its interval is superseded by the next one
+    "options": {"expires": 25},
+}
 
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {
