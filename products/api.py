@@ -132,7 +132,8 @@ class ProductInputSerializer(serializers.Serializer):
     active = serializers.BooleanField(required=False, default=True)
 
     def validate_active(self, value):
-        if not isinstance(self.initial_data.get("active"), bool):
+        # DRF's BooleanField also takes "yes", 1, "true"; the contract says a JSON boolean.
+        if "active" in self.initial_data and not isinstance(self.initial_data["active"], bool):
             raise serializers.ValidationError("true 또는 false여야 합니다.")
         return value
 
