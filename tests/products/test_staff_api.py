@@ -14,7 +14,13 @@ def test_detail(api):
     product = ProductFactory(name="사과", description="맛있는 사과", price=3000, stock=7)
     response = api.get(f"{URL}/{product.id}")
     assert response.status_code == 200
-    assert response.json() == {"id": product.id, "name": "사과", "description": "맛있는 사과", "price": 3000, "stock": 7}
+    assert response.json() == {
+        "id": product.id,
+        "name": "사과",
+        "description": "맛있는 사과",
+        "price": 3000,
+        "stock": 7,
+    }
 
 
 def test_detail_unknown_or_inactive_is_product_not_found(api):
