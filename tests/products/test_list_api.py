@@ -53,6 +53,7 @@ def test_size_100_is_allowed(api, products_25):
         {"size": " 5"},
         {"page": "99999999999999999999"},
         {"keyword": "가" * 101},
+        {"keyword": "a\x00b"},
     ],
 )
 def test_bad_paging_is_invalid_request(api, products_25, params):
