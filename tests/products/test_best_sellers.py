@@ -1,3 +1,4 @@
+import json
 import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -5,6 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.db import connection
+from django_redis import get_redis_connection
 
 from products import cache, services, top
 from products.models import ProductSales
@@ -158,3 +160,25 @@ def test_single_flight_runs_the_query_once_for_a_stampede(monkeypatch):
         thread.join()
     assert len(calls) == 1
     assert len(results) == 11 and len(set(results)) == 1
+
+
+def test_a_request_that_loses_the_race_falls_back_to_the_database(monkeypatch):
+    monkeypatch.setattr(cache, "LOCK_WAIT", 0.2)
+    key = top._key(cache.current_version())
+    assert cache._cache().add(f"{key}:lock", 1, timeout=5)  # someone else is (still) computing
+    product = ProductFactory()
+    services.sales_record(quantities={product.id: 1}, sold_at=datetime.now(SEOUL))
+    body = cache.get_or_fill_single_flight(key, top._render, cache.TOP_TTL)
+    assert json.loads(body)["items"][0]["productId"] == product.id
+    assert cache.get(key) is None  # only the lock holder fills the key
+
+
+def test_cached_pages_and_top_expire_within_10_seconds(api):
+    ProductFactory()
+    api.get("/api/products")
+    api.get("/api/products/top")
+    redis = get_redis_connection("default")
+    keys = [k.decode() for k in redis.keys("*products:v[0-9]*")]
+    assert any(":list:" in k for k in keys) and any(":top:" in k for k in keys), keys
+    assert all(0 < redis.ttl(k) <= 10 for k in keys)
+    assert redis.ttl(next(k for k in redis.keys("*products:version"))) == -1  # the version never expires
