@@ -27,17 +27,9 @@ def _json_response(body: bytes) -> HttpResponse:
 
 
 def _cached_json(cache_key_parts: tuple, ttl: int, compute) -> HttpResponse:
-    """Serves the rendered JSON bytes from the cache or renders and stores them. Without Redis
-    (version unknown) it answers from the database and stores nothing."""
-    version = cache.current_version()
-    if version is None:
-        return _json_response(_renderer.render(compute()))
-    key = cache.key(version, *cache_key_parts)
-    body = cache.get(key)
-    if body is None:
-        body = _renderer.render(compute())
-        cache.set(key, body, ttl)
-    return _json_response(body)
+    """The rendered JSON bytes from the cache (a hit is one Redis round trip and no rendering),
+    or rendered from the database and stored. Without Redis it answers from the database."""
+    return _json_response(cache.fetch(cache.key(*cache_key_parts), lambda: _renderer.render(compute()), ttl))
 
 
 def _keyword(query_params) -> str | None:

@@ -1,11 +1,17 @@
-"""The product cache: versioned keys, fail-open reads, and a single-flight fill.
+"""The product cache: one version for the whole catalog, fail-open reads, single-flight fills.
 
-Keys are `products:v{n}:...`; any product create/edit/deactivate increments `n` (after commit),
-so every cached page and the best-seller list are dropped at once. Stock changes from orders do
-not bump it: list pages live at most `LIST_TTL` seconds, which is the staleness SPEC §2 allows.
-Every Redis failure degrades to the database (django-redis IGNORE_EXCEPTIONS returns None)."""
+Invalidation is one increment: any product create/edit/deactivate bumps `products:version` after
+commit. Each entry is stored as `(version, rendered JSON bytes)` and only counts as a hit when its
+version is the current one, so a bump drops every cached page, product and best-seller list at
+once. Keeping the version in the value instead of the key (`products:v{n}:...`) lets a hit be ONE
+Redis round trip (MGET of the version and the entry) instead of two.
+
+Stock changes from orders do not bump the version: list pages live at most `LIST_TTL` seconds,
+the staleness SPEC §2 allows. Every Redis failure degrades to the database (django-redis
+IGNORE_EXCEPTIONS turns a refused connection into a miss)."""
 
 import time
+from collections.abc import Callable
 
 from django.core.cache import caches
 from django.db import transaction
@@ -22,15 +28,18 @@ def _cache():
     return caches["default"]
 
 
+def _new_version() -> int:
+    # A lost version key restarts from the clock, never from a number used before.
+    return time.time_ns() // 1_000_000
+
+
 def current_version() -> int | None:
-    """The cache version, created on first use; None when Redis is unreachable."""
+    """The catalog version, created on first use; None when Redis is unreachable."""
     cache = _cache()
     version = cache.get(VERSION_KEY)
     if version is None:
-        # A lost version key restarts from the clock, never from a number used before (whose
-        # stale pages might still be cached).
-        if cache.add(VERSION_KEY, time.time_ns() // 1_000_000, timeout=None) is None:
-            return None  # Redis unreachable
+        if cache.add(VERSION_KEY, _new_version(), timeout=None) is None:
+            return None
         version = cache.get(VERSION_KEY)
     return version
 
@@ -40,9 +49,9 @@ def bump_version() -> None:
     try:
         if cache.incr(VERSION_KEY) is not None:
             return
-    except ValueError:  # no version yet: nothing cached under a version we know of
+    except ValueError:  # no version yet, so nothing is cached under one
         pass
-    cache.add(VERSION_KEY, time.time_ns() // 1_000_000, timeout=None)
+    cache.add(VERSION_KEY, _new_version(), timeout=None)
 
 
 def bump_version_on_commit() -> None:
@@ -50,41 +59,63 @@ def bump_version_on_commit() -> None:
     transaction.on_commit(bump_version)
 
 
-def key(version: int, *parts) -> str:
-    return ":".join(["products", f"v{version}", *map(str, parts)])
+def key(*parts) -> str:
+    return ":".join(["products", *map(str, parts)])
 
 
-def get(cache_key: str):
-    return _cache().get(cache_key)
+def lookup(cache_key: str) -> tuple[int | None, bytes | None]:
+    """One MGET: the current version, and the entry's bytes if it was stored under it.
+    (None, None) when Redis is unreachable."""
+    values = _cache().get_many([VERSION_KEY, cache_key])
+    version = values.get(VERSION_KEY)
+    if version is None:
+        return current_version(), None
+    entry = values.get(cache_key)
+    if entry is not None and entry[0] == version:
+        return version, entry[1]
+    return version, None
 
 
-def set(cache_key: str, value, ttl: int) -> None:  # noqa: A001
-    _cache().set(cache_key, value, timeout=ttl)
+def store(cache_key: str, version: int, body: bytes, ttl: int) -> None:
+    _cache().set(cache_key, (version, body), timeout=ttl)
 
 
-def get_or_fill_single_flight(cache_key: str, compute, ttl: int):
-    """The cached value, or compute() once for everyone: the first request to miss takes a short
-    Redis lock (SET NX EX) and fills the key; the others wait up to LOCK_WAIT for it, then give up
-    and compute from the database themselves (never an error). Redis down → compute()."""
+def fetch(cache_key: str, compute: Callable[[], bytes], ttl: int) -> bytes:
+    """The cached bytes or compute() stored for `ttl` seconds; compute() alone without Redis."""
+    version, body = lookup(cache_key)
+    if body is not None:
+        return body
+    body = compute()
+    if version is not None:
+        store(cache_key, version, body, ttl)
+    return body
+
+
+def fetch_single_flight(cache_key: str, compute: Callable[[], bytes], ttl: int) -> bytes:
+    """Like `fetch`, but a stampede after expiry runs compute() once: the first request to miss
+    takes a short Redis lock (SET NX EX) and fills the key; the others wait up to LOCK_WAIT for
+    it, then compute from the database themselves (never an error). Redis down → compute()."""
+    version, body = lookup(cache_key)
+    if body is not None:
+        return body
+    if version is None:
+        return compute()
     cache = _cache()
-    value = cache.get(cache_key)
-    if value is not None:
-        return value
     lock_key = f"{cache_key}:lock"
     acquired = cache.add(lock_key, 1, timeout=LOCK_TTL)
-    if acquired is None:  # Redis unreachable: straight to the database
+    if acquired is None:  # Redis went away in between
         return compute()
     if acquired:
         try:
-            value = compute()
-            cache.set(cache_key, value, timeout=ttl)
-            return value
+            body = compute()
+            store(cache_key, version, body, ttl)
+            return body
         finally:
             cache.delete(lock_key)
     deadline = time.monotonic() + LOCK_WAIT
     while time.monotonic() < deadline:
         time.sleep(0.02)
-        value = cache.get(cache_key)
-        if value is not None:
-            return value
+        _, body = lookup(cache_key)
+        if body is not None:
+            return body
     return compute()

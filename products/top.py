@@ -1,6 +1,6 @@
-"""The best-seller list as served: rendered JSON bytes in the cache under the current product
-version and Asia/Seoul day, refreshed by a beat task about every 10 s, filled single-flight on a
-miss, computed from the database when Redis is down."""
+"""The best-seller list as served: rendered JSON bytes in the cache (valid for the current
+catalog version and Asia/Seoul day), refreshed by a beat task about every 10 s, filled
+single-flight on a miss, computed from the database when Redis is down."""
 
 import json
 
@@ -13,15 +13,12 @@ def _render() -> bytes:
     return JSONRenderer().render(selectors.best_sellers())
 
 
-def _key(version: int) -> str:
-    return cache.key(version, "top", selectors.seoul_day().isoformat())
+def _key() -> str:
+    return cache.key("top", selectors.seoul_day().isoformat())
 
 
 def top_json() -> bytes:
-    version = cache.current_version()
-    if version is None:
-        return _render()
-    return cache.get_or_fill_single_flight(_key(version), _render, cache.TOP_TTL)
+    return cache.fetch_single_flight(_key(), _render, cache.TOP_TTL)
 
 
 def top_data() -> dict:
@@ -32,4 +29,4 @@ def top_refresh() -> None:
     """Recomputes and stores the list (the beat task); a no-op without Redis."""
     version = cache.current_version()
     if version is not None:
-        cache.set(_key(version), _render(), cache.TOP_TTL)
+        cache.store(_key(), version, _render(), cache.TOP_TTL)
