@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # OpClass in index expressions (products' trigram index)
     "rest_framework",
     "rest_framework_simplejwt",
     "drf_spectacular",
@@ -112,6 +113,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["products-best-sellers-refresh"] = {
+    "task": "products.tasks.best_sellers_refresh",
+    "schedule": 10.0,
+    "options": {"expires": 10},
+}
 
 # --- Auth ------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from balances.demo import load_demo_balances
+from products.demo import load_demo_products
 
 DEMO_SHOPPER = ("shopper", "shopper1234!")
 DEMO_STAFF = ("staff", "staff1234!")
@@ -29,3 +30,4 @@ class Command(BaseCommand):
         self.stdout.write(f"demo users: {'created' if shopper_created or staff_created else 'already there'}")
         charged = load_demo_balances(user_ids=[shopper.pk])
         self.stdout.write(f"demo balances: {charged} charged")
+        self.stdout.write(f"demo products: {load_demo_products()} added")
