@@ -6,6 +6,7 @@ The gate holds nothing PostgreSQL cannot rebuild: `gate_rebuild` recomputes both
 database. The gate fails closed: any Redis error becomes `GateUnavailable` (503 upstream).
 """
 
+import contextlib
 import time
 
 from django_redis import get_redis_connection
@@ -128,10 +129,8 @@ def gate_lock(*, coupon_id: int) -> bool:
 
 
 def gate_unlock(*, coupon_id: int) -> None:
-    try:
+    with contextlib.suppress(RedisError):
         connection().delete(_lock_key(coupon_id))
-    except RedisError:
-        pass
 
 
 def gate_wait_ready(*, coupon_id: int, timeout: float = 1.0) -> bool:

@@ -3,6 +3,7 @@ PostgreSQL is the source of truth and the backstop (unique user+drop, issued_cou
 total_quantity). The order-side services (`user_coupon_lock/use/restore`) run inside the
 caller's transaction and open none of their own."""
 
+import contextlib
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -179,10 +180,8 @@ def coupon_gate_rebuild(*, coupon_id: int) -> GateState:
 
 def coupon_gate_ready_quietly(*, coupon_id: int) -> None:
     """Readies the gate after a save; if Redis is down now, the first issue readies it lazily."""
-    try:
+    with contextlib.suppress(gate.GateUnavailable):
         coupon_gate_rebuild(coupon_id=coupon_id)
-    except gate.GateUnavailable:
-        pass
 
 
 def _gate_ready(coupon_id: int) -> None:
