@@ -111,3 +111,7 @@ def gate_comparison(*, drops: list[CouponDrop]) -> dict[int, GateComparison]:
         )
         for drop in drops
     }
+
+
+def coupon_ids_all() -> list[int]:
+    return list(CouponDrop.objects.order_by("pk").values_list("pk", flat=True))
