@@ -27,8 +27,8 @@ return 1
 """
 
 # Undoes a reservation the database refused. ARGV[2] says what the database answered:
-#   'undo'      - nothing was written: give the coupon back and forget the user;
-#   'keep_user' - the user already holds one in the database: give the coupon back, keep the user;
+#   'undo'      - nothing was written: forget the user and give the coupon back, but only if the
+#                 user is still in the set (a rebuild in between never counted this reservation);
 #   'sold_out'  - the database has none left: forget the user and close the gate (remaining = 0).
 # A gate that vanished meanwhile (flush) is left alone: its rebuild reads the database.
 _UNDO_LUA = """
@@ -36,10 +36,6 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 if ARGV[2] == 'sold_out' then
   redis.call('SREM', KEYS[2], ARGV[1])
   redis.call('SET', KEYS[1], 0)
-  return 1
-end
-if ARGV[2] == 'keep_user' then
-  redis.call('INCR', KEYS[1])
   return 1
 end
 if redis.call('SREM', KEYS[2], ARGV[1]) == 1 then redis.call('INCR', KEYS[1]) end
@@ -133,7 +129,14 @@ def gate_unlock(*, coupon_id: int) -> None:
         connection().delete(_lock_key(coupon_id))
 
 
-def gate_wait_ready(*, coupon_id: int, timeout: float = 1.0) -> bool:
+def gate_exists(*, coupon_id: int) -> bool:
+    try:
+        return bool(connection().exists(remaining_key(coupon_id)))
+    except RedisError as exc:
+        raise GateUnavailable(str(exc)) from exc
+
+
+def gate_wait_ready(*, coupon_id: int, timeout: float = 3.0) -> bool:
     """Waits (briefly) for another process's rebuild to publish the gate."""
     deadline = time.monotonic() + timeout
     try:

@@ -115,3 +115,10 @@ def gate_comparison(*, drops: list[CouponDrop]) -> dict[int, GateComparison]:
 
 def coupon_ids_all() -> list[int]:
     return list(CouponDrop.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def coupon_ids_held(*, user_id: int, coupon_ids) -> set[int]:
+    """Which of these drops the user already holds a coupon of."""
+    return set(
+        UserCoupon.objects.filter(user_id=user_id, coupon_id__in=list(coupon_ids)).values_list("coupon_id", flat=True)
+    )

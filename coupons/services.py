@@ -188,7 +188,10 @@ def _gate_ready(coupon_id: int) -> None:
     """A missing gate is rebuilt by exactly one process (SET NX lock); the others wait for it."""
     if gate.gate_lock(coupon_id=coupon_id):
         try:
-            coupon_gate_rebuild(coupon_id=coupon_id)
+            # Someone may have published it between our NOT_READY and the lock; rebuilding again
+            # would erase reservations whose transactions have not committed yet.
+            if not gate.gate_exists(coupon_id=coupon_id):
+                coupon_gate_rebuild(coupon_id=coupon_id)
         finally:
             gate.gate_unlock(coupon_id=coupon_id)
     else:
@@ -263,7 +266,9 @@ def coupon_issue(*, user_id: int, coupon_id: int) -> UserCoupon:
         raise
     except IntegrityError as exc:
         if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) == UNIQUE_USER_COUPON:
-            gate.gate_undo(coupon_id=coupon_id, user_id=user_id, mode="keep_user")
+            # The user holds one the gate did not know about: a rebuild ran while that issue was
+            # still uncommitted, so it counted one coupon too many as remaining. Keeping this
+            # decrement and this user in the set is exactly the correction; nothing to undo.
             raise CouponAlreadyIssued()
         gate.gate_undo(coupon_id=coupon_id, user_id=user_id, mode="undo")
         raise

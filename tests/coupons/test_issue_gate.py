@@ -47,16 +47,20 @@ def test_database_sold_out_after_the_redis_decrement_is_undone(redis, user):
     assert gate_of(redis, drop) == (0, set())  # user forgotten, gate closed like the database
 
 
-def test_unique_violation_after_the_redis_decrement_gives_the_coupon_back(redis, user):
+def test_unique_violation_after_the_redis_decrement_heals_the_gate(redis, user):
+    """The gate was rebuilt while this user's issue was still uncommitted, so it neither counts
+    nor knows it. The database refuses the second coupon; the gate ends up agreeing with it."""
     drop = CouponDropFactory(total_quantity=5)
     coupon_gate_rebuild(coupon_id=drop.pk)
-    held = give_coupon(user, drop)  # written behind the gate's back
+    held = give_coupon(user, drop)  # the issue the rebuild did not see
+    CouponDrop.objects.filter(pk=drop.pk).update(issued_count=1)
+    assert gate_of(redis, drop) == (5, set())
     with pytest.raises(CouponAlreadyIssued):
         coupon_issue(user_id=user.pk, coupon_id=drop.pk)
-    assert list(UserCoupon.objects.values_list("pk", flat=True)) == [held.pk]
+    assert list(UserCoupon.objects.values_list("pk", flat=True)) == [held.pk]  # no phantom issue
     drop.refresh_from_db()
-    assert drop.issued_count == 0
-    assert gate_of(redis, drop) == (5, {user.pk})  # decrement undone; the user does hold one
+    assert drop.issued_count == 1
+    assert gate_of(redis, drop) == (4, {user.pk})  # = total − issued, and the holder is known
 
 
 @pytest.mark.django_db(transaction=True)
