@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef
 from django.utils import timezone
 
-from core.errors import InvalidRequest, ServiceUnavailable
+from core.errors import InvalidRequest, InvalidUser, ServiceUnavailable
 from coupons import gate
 from coupons.errors import CouponAlreadyIssued, CouponNotFound, CouponNotIssuable, CouponSoldOut, InvalidCoupon
 from coupons.models import CouponDrop, DiscountType, UserCoupon, UserCouponStatus
@@ -224,7 +224,7 @@ def coupon_issue(*, user_id: int, coupon_id: int) -> UserCoupon:
     Guarantees: at most `total_quantity` user coupons per drop and at most one per user, even if
     Redis loses its data (the database backstop refuses the excess); a reservation the database
     refuses is given back to the gate. Raises COUPON_NOT_FOUND, COUPON_NOT_ISSUABLE,
-    COUPON_SOLD_OUT, COUPON_ALREADY_ISSUED, or SERVICE_UNAVAILABLE when Redis does not answer
+    COUPON_SOLD_OUT, COUPON_ALREADY_ISSUED, INVALID_USER (no such user), or SERVICE_UNAVAILABLE when Redis does not answer
     (fail closed: without the gate we answer 503 rather than put every request on the hot row)."""
     drop = _drop_for_issue(coupon_id)
     now = timezone.now()
@@ -265,12 +265,15 @@ def coupon_issue(*, user_id: int, coupon_id: int) -> UserCoupon:
         gate.gate_undo(coupon_id=coupon_id, user_id=user_id, mode="sold_out")
         raise
     except IntegrityError as exc:
-        if getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) == UNIQUE_USER_COUPON:
+        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) or ""
+        if constraint == UNIQUE_USER_COUPON:
             # The user holds one the gate did not know about: a rebuild ran while that issue was
             # still uncommitted, so it counted one coupon too many as remaining. Keeping this
             # decrement and this user in the set is exactly the correction; nothing to undo.
             raise CouponAlreadyIssued()
         gate.gate_undo(coupon_id=coupon_id, user_id=user_id, mode="undo")
+        if constraint.startswith("coupons_usercoupon_user_id"):  # the user's foreign key: no such user
+            raise InvalidUser()
         raise
     except BaseException:
         gate.gate_undo(coupon_id=coupon_id, user_id=user_id, mode="undo")

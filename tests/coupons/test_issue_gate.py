@@ -2,10 +2,10 @@
 
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError
 from django.db.models import F
 from django_redis import get_redis_connection
 
+from core.errors import InvalidUser
 from coupons.errors import CouponAlreadyIssued, CouponSoldOut
 from coupons.gate import issued_key, remaining_key
 from coupons.models import CouponDrop, UserCoupon
@@ -68,7 +68,7 @@ def test_other_database_failure_after_the_redis_decrement_is_undone(redis, user)
     """A user id that does not exist fails the (deferred) foreign key at commit."""
     drop = CouponDropFactory(total_quantity=5)
     coupon_gate_rebuild(coupon_id=drop.pk)
-    with pytest.raises(IntegrityError):
+    with pytest.raises(InvalidUser):
         coupon_issue(user_id=987654321, coupon_id=drop.pk)
     drop.refresh_from_db()
     assert drop.issued_count == 0 and not UserCoupon.objects.exists()
