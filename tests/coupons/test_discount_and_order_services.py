@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from coupons.errors import InvalidCoupon
 from coupons.models import DiscountType, UserCoupon, UserCouponStatus
-from coupons.selectors import usable_coupons, user_coupon_status
+from coupons.selectors import coupon_summaries, usable_coupons, user_coupon_status
 from coupons.services import coupon_discount, user_coupon_lock, user_coupon_restore, user_coupon_use
 from tests.coupons.factories import CouponDropFactory, give_coupon
 
@@ -133,3 +133,19 @@ def test_one_user_coupon_used_by_ten_concurrent_transactions(user):
     held.refresh_from_db()
     assert held.status == "USED" and 1 <= held.order_id <= 10
     assert held.expires_at > timezone.now() - timedelta(seconds=1)
+
+
+def test_coupon_summaries_names_by_id():
+    first, second = CouponDropFactory(name="가"), CouponDropFactory(name="나")
+    assert coupon_summaries(coupon_ids=[first.pk, second.pk, 987654321]) == {first.pk: "가", second.pk: "나"}
+    assert coupon_summaries(coupon_ids=[]) == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_lock_needs_the_callers_transaction(user):
+    from django.db.transaction import TransactionManagementError
+
+    drop = CouponDropFactory()
+    give_coupon(user, drop)
+    with pytest.raises(TransactionManagementError):
+        user_coupon_lock(user_id=user.pk, coupon_id=drop.pk, order_total=10_000)
