@@ -73,7 +73,7 @@ class CouponListApi(APIView):
 
     @extend_schema(
         operation_id="coupons_list",
-        auth=[],
+        auth=[{}],  # public: no credentials needed
         responses={200: inline_serializer("CouponList", {"items": CouponSerializer(many=True)})},
     )
     def get(self, request):
@@ -121,6 +121,9 @@ class CouponIssueApi(APIView):
 
     @extend_schema(
         operation_id="coupon_issue",
+        # The same bearer JWT and session cookie as everywhere (named explicitly: the stateless
+        # JWT class would otherwise register a second, clashing "jwtAuth" component).
+        auth=[{"jwtAuth": []}, {"cookieAuth": []}],
         request=CouponIssueInputSerializer,
         responses={
             201: UserCouponSerializer,
