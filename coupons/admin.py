@@ -1,3 +1,5 @@
+import threading
+
 from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
@@ -79,18 +81,17 @@ class CouponDropAdmin(admin.ModelAdmin):
     readonly_fields = ["issued_count", "created_at"]
     actions = ["rebuild_gate"]
 
-    def changelist_view(self, request, extra_context=None):
-        self._comparison = None
-        return super().changelist_view(request, extra_context)
+    # The admin object is shared by every request thread; the page's Redis figures are not.
+    _page = threading.local()
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
         # Redis figures for the whole page in one round trip each, not one per row.
-        self._comparison = gate_comparison(drops=list(changelist.result_list))
+        self._page.comparison = gate_comparison(drops=list(changelist.result_list))
         return changelist
 
     def _cmp(self, obj):
-        return (getattr(self, "_comparison", None) or {}).get(obj.pk)
+        return (getattr(self._page, "comparison", None) or {}).get(obj.pk)
 
     @admin.display(description="발급 (DB)")
     def issued_db(self, obj):

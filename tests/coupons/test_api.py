@@ -1,5 +1,3 @@
-import socket
-from copy import deepcopy
 from datetime import timedelta
 
 import pytest
@@ -43,17 +41,6 @@ USER_COUPON_KEYS = {
 
 def issue(client, user_id, coupon_id):
     return client.post("/api/coupon/issue", {"userId": user_id, "couponId": coupon_id}, format="json")
-
-
-@pytest.fixture
-def redis_down(settings):
-    """Points the Redis client at a port nobody listens on: a real refused connection."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    caches = deepcopy(settings.CACHES)
-    caches["default"]["LOCATION"] = f"redis://127.0.0.1:{port}/0"
-    settings.CACHES = caches
 
 
 # --- GET /api/coupons -------------------------------------------------------------------------

@@ -115,3 +115,26 @@ def test_issued_set_is_built_in_chunks_for_big_drops(redis):
     assert (state.remaining, state.issued) == (500, 2500)
     remaining, members = gate_of(redis, drop)
     assert remaining == 500 and members == {u.pk for u in users}
+
+
+def test_rebuild_command_reports_redis_down(redis_down):
+    from django.core.management.base import CommandError
+
+    drop = CouponDropFactory()
+    with pytest.raises(CommandError, match="Redis"):
+        call_command("coupons_rebuild_gate", "--coupon", str(drop.pk))
+
+
+def test_a_drop_saved_while_redis_is_down_gets_its_gate_on_first_issue(redis, settings, user):
+    from coupons.services import coupon_drop_create
+    from tests.coupons.conftest import caches_at_closed_port
+
+    original = settings.CACHES
+    settings.CACHES = caches_at_closed_port(original)
+    drop = coupon_drop_create(
+        name="오프라인 저장", discount_type="FIXED", discount_value=1000, total_quantity=3, valid_days=1
+    )
+    settings.CACHES = original
+    assert gate_of(redis, drop) == (None, set())
+    coupon_issue(user_id=user.pk, coupon_id=drop.pk)
+    assert gate_of(redis, drop) == (2, {user.pk})
