@@ -163,6 +163,7 @@ REST_FRAMEWORK = {
         "signup": env_str("THROTTLE_SIGNUP", "20/hour"),
         "token": env_str("THROTTLE_TOKEN", "60/minute"),
         "charge": env_str("THROTTLE_CHARGE", "20/second"),
+        "coupon_issue": env_str("THROTTLE_COUPON_ISSUE", "5/second"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
