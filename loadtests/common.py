@@ -32,8 +32,8 @@ from devtools.engines import _ensure_database, engines
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
-BENCH_DB = "shop_bench"
-BENCH_REDIS_DB = 9
+BENCH_DB = os.environ.get("BENCH_DATABASE_NAME", "shop_bench")
+BENCH_REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "9"))
 
 # Appended to every wrk script: prints the numbers as one JSON line wrk's own text doesn't give (p95).
 _REPORT_LUA = """
