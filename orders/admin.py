@@ -20,7 +20,16 @@ class OrderLineInline(admin.TabularInline):
 class OrderAdmin(admin.ModelAdmin):
     """Orders are read-only here: the only change staff can make is a cancel, through order_cancel."""
 
-    list_display = ["id", "user", "status", "total_amount", "discount_amount", "paid_amount", "created_at", "cancelled_at"]
+    list_display = [
+        "id",
+        "user",
+        "status",
+        "total_amount",
+        "discount_amount",
+        "paid_amount",
+        "created_at",
+        "cancelled_at",
+    ]
     list_filter = ["status", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["user__username", "=id"]
     date_hierarchy = "created_at"

@@ -121,7 +121,10 @@ class OrderCancelApi(APIView):
     @extend_schema(
         operation_id="order_cancel",
         request=None,
-        responses={200: OrderOut, **problems((401, "UNAUTHENTICATED"), (404, "ORDER_NOT_FOUND"), (429, "RATE_LIMITED"))},
+        responses={
+            200: OrderOut,
+            **problems((401, "UNAUTHENTICATED"), (404, "ORDER_NOT_FOUND"), (429, "RATE_LIMITED")),
+        },
     )
     def post(self, request, order_id: int):
         return Response(OrderOut(order_cancel(order_id=order_id, actor=request.user)).data)

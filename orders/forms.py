@@ -26,7 +26,15 @@ class CartRemoveForm(forms.Form):
 class CheckoutForm(forms.Form):
     """`coupon` is a coupon drop id from the shopper's usable coupons, or empty for none."""
 
-    coupon = forms.TypedChoiceField(label="쿠폰", coerce=int, required=False, empty_value=None)
+    coupon = forms.TypedChoiceField(
+        label="쿠폰",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={
+            "invalid_choice": "유효하지 않은 쿠폰: 이 주문에 쓸 수 없는 쿠폰입니다. 다른 쿠폰을 골라 주세요."
+        },
+    )
 
     def __init__(self, *args, coupons=(), **kwargs):
         super().__init__(*args, **kwargs)

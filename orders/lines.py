@@ -30,6 +30,11 @@ def merge_lines(lines: Iterable[tuple[int, int]]) -> dict[int, int]:
         if merged[product_id] > MAX_QUANTITY:
             raise InvalidRequest(
                 f"한 상품의 수량 합계는 {MAX_QUANTITY} 이하여야 합니다.",
-                errors=[{"field": f"products[{index}].quantity", "message": f"같은 상품의 합계가 {MAX_QUANTITY}를 넘습니다."}],
+                errors=[
+                    {
+                        "field": f"products[{index}].quantity",
+                        "message": f"같은 상품의 합계가 {MAX_QUANTITY}를 넘습니다.",
+                    }
+                ],
             )
     return merged

@@ -36,7 +36,8 @@ class Order(models.Model):
                 name="order_discount_within_total",
             ),
             models.CheckConstraint(
-                condition=Q(paid_amount=F("total_amount") - F("discount_amount")), name="order_paid_is_total_less_discount"
+                condition=Q(paid_amount=F("total_amount") - F("discount_amount")),
+                name="order_paid_is_total_less_discount",
             ),
             models.CheckConstraint(
                 condition=Q(status="PAID", cancelled_at__isnull=True)

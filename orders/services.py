@@ -80,7 +80,9 @@ def order_place(*, user_id: int, lines: Iterable[tuple[int, int]], coupon_id: in
         if paid:
             balance_debit(user_id=user_id, amount=paid, order_id=order.pk)
         sales_record(quantities=quantities, sold_at=order.created_at)
-        event_emit(event_type="order.paid", aggregate_id=order.pk, order=order_body(order), occurred_at=order.created_at)
+        event_emit(
+            event_type="order.paid", aggregate_id=order.pk, order=order_body(order), occurred_at=order.created_at
+        )
         stock_decrement(quantities=quantities)
     return order
 
@@ -110,4 +112,3 @@ def order_cancel(*, order_id: int, actor) -> Order:
             stock_restore(quantities=quantities)
             return order
     return order_detail(order_id=order_id)
-

@@ -44,7 +44,11 @@ def cart_view(request):
     return render(
         request,
         "orders/cart.html",
-        {"lines": lines, "total": sum(line.amount for line in lines), "max_quantity": CartLineForm.base_fields["quantity"].max_value},
+        {
+            "lines": lines,
+            "total": sum(line.amount for line in lines),
+            "max_quantity": CartLineForm.base_fields["quantity"].max_value,
+        },
     )
 
 

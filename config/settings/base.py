@@ -164,6 +164,7 @@ REST_FRAMEWORK = {
         "token": env_str("THROTTLE_TOKEN", "60/minute"),
         "charge": env_str("THROTTLE_CHARGE", "20/second"),
         "coupon_issue": env_str("THROTTLE_COUPON_ISSUE", "5/second"),
+        "order": env_str("THROTTLE_ORDER", "10/second"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

@@ -2,7 +2,6 @@
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -11,7 +10,7 @@ from django.utils import timezone
 from balances.selectors import balance_get
 from balances.services import balance_charge
 from coupons.models import CouponDrop
-from coupons.services import coupon_issue
+from coupons.services import coupon_drop_create, coupon_issue
 from dataplatform.models import OutboxEvent
 from orders.models import Order
 from products.models import Product
@@ -40,11 +39,11 @@ def make_drop(**overrides) -> CouponDrop:
         "max_discount_amount": None,
         "min_order_amount": None,
         "total_quantity": 100,
-        "issue_starts_at": timezone.now() - timedelta(minutes=1),
+        "issue_starts_at": timezone.now(),
         "issue_ends_at": None,
         "valid_days": 7,
     } | overrides
-    return CouponDrop.objects.create(**values)
+    return coupon_drop_create(**values)
 
 
 def give_coupon(user, drop: CouponDrop):
@@ -55,7 +54,7 @@ def snapshot(*, users=(), products=(), drops=()) -> dict:
     """Everything an order touches, so a failed order can be checked to have left no trace."""
     from balances.models import LedgerEntry
     from coupons.models import UserCoupon
-    from products.selectors import top_sellers_compute
+    from products.selectors import best_sellers
 
     return {
         "balances": {u.pk: balance_of(u) for u in users},
@@ -64,7 +63,7 @@ def snapshot(*, users=(), products=(), drops=()) -> dict:
         "coupons": sorted(UserCoupon.objects.filter(coupon__in=drops).values_list("id", "status", "used_at")),
         "orders": Order.objects.count(),
         "outbox": OutboxEvent.objects.count(),
-        "top": top_sellers_compute(),
+        "top": best_sellers(),
     }
 
 

@@ -12,7 +12,11 @@ pytestmark = pytest.mark.django_db
 
 
 def order(client, user, lines, coupon_id=None):
-    body = {"userId": user.pk, "products": [{"productId": p.pk, "quantity": q} for p, q in lines], "couponId": coupon_id}
+    body = {
+        "userId": user.pk,
+        "products": [{"productId": p.pk, "quantity": q} for p, q in lines],
+        "couponId": coupon_id,
+    }
     response = client.post("/api/orders", body, format="json")
     assert response.status_code == 201, response.json()
     return response.json()

@@ -24,9 +24,7 @@ def assert_ledger_matches_balances(users):
 
 def test_500_buyers_for_100_in_stock(django_user_model):
     product = make_product(price=7_000, stock=100)
-    buyers = django_user_model.objects.bulk_create(
-        [django_user_model(username=f"buyer{i:03d}") for i in range(500)]
-    )
+    buyers = django_user_model.objects.bulk_create([django_user_model(username=f"buyer{i:03d}") for i in range(500)])
     for buyer in buyers:
         fund(buyer, 10_000)
 

@@ -40,7 +40,9 @@ def test_cart_add_change_remove(browser):
     assert "보조배터리" not in html and "12,000원" in html
 
 
-@pytest.mark.parametrize(("quantity", "message"), [("0", "1개 이상"), ("101", "100개 이하"), ("abc", "숫자로"), ("", "입력해")])
+@pytest.mark.parametrize(
+    ("quantity", "message"), [("0", "1개 이상"), ("101", "100개 이하"), ("abc", "숫자로"), ("", "입력해")]
+)
 def test_cart_rejects_bad_quantities_in_korean(browser, quantity, message):
     product = make_product()
     response = browser.post("/orders/cart/add/", {"product_id": product.pk, "quantity": quantity})

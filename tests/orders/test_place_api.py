@@ -129,7 +129,10 @@ def test_a_fully_discounted_order_costs_nothing_and_writes_no_payment(client_for
         ({"userId": "SELF", "products": [{"productId": 0, "quantity": 1}]}, "products[0].productId"),
         ({"userId": "SELF", "products": [{"productId": 10**20, "quantity": 1}]}, "products[0].productId"),
         ({"userId": "SELF", "products": ["P"]}, "products[0]"),
-        ({"userId": "SELF", "products": [{"productId": "P", "quantity": 60}, {"productId": "P", "quantity": 41}]}, "products[1].quantity"),
+        (
+            {"userId": "SELF", "products": [{"productId": "P", "quantity": 60}, {"productId": "P", "quantity": 41}]},
+            "products[1].quantity",
+        ),
         ({"userId": "SELF", "products": [{"productId": "P", "quantity": 1}], "couponId": "1"}, "couponId"),
         ({"userId": "SELF", "products": [{"productId": "P", "quantity": 1}], "couponId": -3}, "couponId"),
     ],
@@ -151,7 +154,9 @@ def test_malformed_orders_are_invalid_request(client_for, shopper, body, field):
     }
     before = snapshot(users=[shopper], products=[product])
 
-    problem = assert_problem(client_for(shopper).post("/api/orders", body, format="json"), 400, "INVALID_REQUEST", "잘못된 요청")
+    problem = assert_problem(
+        client_for(shopper).post("/api/orders", body, format="json"), 400, "INVALID_REQUEST", "잘못된 요청"
+    )
 
     assert any(error["field"] == field for error in problem["errors"]), problem
     assert snapshot(users=[shopper], products=[product]) == before
@@ -170,7 +175,9 @@ def test_unknown_or_inactive_product_is_product_not_found(client_for, shopper):
     client = client_for(shopper)
 
     for missing in (hidden.pk, 999_999_999):
-        response = place(client, shopper, [{"productId": product.pk, "quantity": 1}, {"productId": missing, "quantity": 1}])
+        response = place(
+            client, shopper, [{"productId": product.pk, "quantity": 1}, {"productId": missing, "quantity": 1}]
+        )
         assert_problem(response, 404, "PRODUCT_NOT_FOUND", "상품을 찾을 수 없음")
     assert snapshot(users=[shopper], products=[product, hidden]) == before
 
@@ -188,7 +195,9 @@ def test_coupon_problems_are_invalid_coupon(client_for, shopper, other_user):
     for coupon_id in (not_mine.pk, min_amount.pk, never_issued.pk, 987_654_321):
         response = place(client, shopper, [{"productId": product.pk, "quantity": 1}], coupon_id=coupon_id)
         assert_problem(response, 409, "INVALID_COUPON", "유효하지 않은 쿠폰")
-    assert snapshot(users=[shopper, other_user], products=[product], drops=[not_mine, min_amount, never_issued]) == before
+    assert (
+        snapshot(users=[shopper, other_user], products=[product], drops=[not_mine, min_amount, never_issued]) == before
+    )
 
 
 def test_used_and_expired_coupons_are_invalid(client_for, shopper, time_machine):
@@ -197,14 +206,18 @@ def test_used_and_expired_coupons_are_invalid(client_for, shopper, time_machine)
     give_coupon(shopper, drop)
     client = client_for(shopper)
     assert place(client, shopper, [{"productId": product.pk, "quantity": 1}], coupon_id=drop.pk).status_code == 201
-    assert_problem(place(client, shopper, [{"productId": product.pk, "quantity": 1}], coupon_id=drop.pk), 409, "INVALID_COUPON")
+    assert_problem(
+        place(client, shopper, [{"productId": product.pk, "quantity": 1}], coupon_id=drop.pk), 409, "INVALID_COUPON"
+    )
 
     expiring = make_drop(name="곧 만료", valid_days=1)
     give_coupon(shopper, expiring)
     time_machine.move_to(expiring.issue_starts_at + timedelta(days=2))
     client = client_for(shopper)  # a token minted in the travelled-to time
     before = snapshot(users=[shopper], products=[product], drops=[expiring])
-    assert_problem(place(client, shopper, [{"productId": product.pk, "quantity": 1}], coupon_id=expiring.pk), 409, "INVALID_COUPON")
+    assert_problem(
+        place(client, shopper, [{"productId": product.pk, "quantity": 1}], coupon_id=expiring.pk), 409, "INVALID_COUPON"
+    )
     assert snapshot(users=[shopper], products=[product], drops=[expiring]) == before
 
 
@@ -231,7 +244,11 @@ def test_error_precedence(client_for, shopper):
     line = {"productId": scarce_and_pricey.pk, "quantity": 1}
 
     assert_problem(place(client, shopper, [line, {"productId": 999_999_999, "quantity": 0}]), 400, "INVALID_REQUEST")
-    assert_problem(place(client, shopper, [line, {"productId": 999_999_999, "quantity": 1}], coupon_id=424242), 404, "PRODUCT_NOT_FOUND")
+    assert_problem(
+        place(client, shopper, [line, {"productId": 999_999_999, "quantity": 1}], coupon_id=424242),
+        404,
+        "PRODUCT_NOT_FOUND",
+    )
     assert_problem(place(client, shopper, [line], coupon_id=424242), 409, "INVALID_COUPON")
     assert_problem(place(client, shopper, [line]), 409, "OUT_OF_STOCK")
     Product = type(scarce_and_pricey)
@@ -300,6 +317,8 @@ def test_a_key_is_per_user(client_for, shopper, other_user):
     fund(other_user, 10_000)
     product = make_product(price=1_000, stock=10)
     place(client_for(shopper), shopper, [{"productId": product.pk, "quantity": 1}], HTTP_IDEMPOTENCY_KEY="same")
-    response = place(client_for(other_user), other_user, [{"productId": product.pk, "quantity": 1}], HTTP_IDEMPOTENCY_KEY="same")
+    response = place(
+        client_for(other_user), other_user, [{"productId": product.pk, "quantity": 1}], HTTP_IDEMPOTENCY_KEY="same"
+    )
     assert response.status_code == 201
     assert not response.has_header("Idempotent-Replayed")

@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from balances.demo import load_demo_balances
-from products.demo import load_demo_products
 from coupons.demo import load_demo_coupons
+from products.demo import load_demo_products
 
 DEMO_SHOPPER = ("shopper", "shopper1234!")
 DEMO_STAFF = ("staff", "staff1234!")
