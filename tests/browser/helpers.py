@@ -43,3 +43,14 @@ def axe_violations(page: Page, impacts=BLOCKING_IMPACTS) -> list[dict]:
         for v in result["violations"]
         if v["impact"] in impacts
     ]
+
+
+def broken_aria_references(page: Page) -> list[str]:
+    """`aria-describedby` / `aria-labelledby` ids that point at nothing (axe only reports these
+    as 'incomplete'): Django's widgets name `<id>_helptext` / `<id>_error`, the template must render them."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('[aria-describedby], [aria-labelledby]')].flatMap(el =>
+            ['aria-describedby', 'aria-labelledby'].flatMap(attr =>
+                (el.getAttribute(attr) || '').split(/\\s+/).filter(id => id && !document.getElementById(id))
+                    .map(id => `${el.id || el.tagName} ${attr} -> #${id}`)))"""
+    )

@@ -5,7 +5,7 @@ shopper); data the page needs can be made with the factories in `_page_data` bel
 
 import pytest
 
-from tests.browser.helpers import axe_violations, login
+from tests.browser.helpers import axe_violations, broken_aria_references, login
 
 pytestmark = pytest.mark.browser
 
@@ -24,6 +24,7 @@ def _assert_accessible(page, path: str) -> None:
     assert response is not None and response.status == 200, (path, response and response.status)
     violations = axe_violations(page)
     assert violations == [], f"axe found serious/critical violations on {path}: {violations}"
+    assert broken_aria_references(page) == [], path
 
 
 @pytest.mark.parametrize("path", STOREFRONT_PAGES)
@@ -47,3 +48,8 @@ def test_form_errors_are_accessible(page):
     page.locator(".field-error").first.wait_for()
     violations = axe_violations(page)
     assert violations == [], violations
+    assert broken_aria_references(page) == []
+    # the error text is what the invalid field is described by
+    confirm = page.get_by_label("비밀번호 확인")
+    assert confirm.get_attribute("aria-invalid") == "true"
+    assert "id_password2_error" in confirm.get_attribute("aria-describedby").split()
