@@ -1,14 +1,7 @@
 """Failure drills on real engines: the PostgreSQL backend of the request is really terminated
-(pg_terminate_backend from a second connection), Redis is really unreachable (a closed port).
+(pg_terminate_backend from a second connection, fixture `db_killer` in conftest.py), Redis is
+really unreachable (a closed port)."""
 
-`db_killer` is reusable for domain drills: `with db_killer.on_sql("INSERT INTO \\"orders_"):`
-kills the request's backend just before the first matching statement runs, i.e. mid-request,
-after the earlier statements of the same transaction succeeded."""
-
-import contextlib
-import time
-
-import psycopg
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -17,54 +10,6 @@ from tests.conftest import assert_problem
 
 User = get_user_model()
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-class DbKiller:
-    """Terminates this thread's PostgreSQL backend from a second, independent connection."""
-
-    def _admin_connection(self):
-        s = connection.settings_dict
-        return psycopg.connect(
-            host=s["HOST"] or None,
-            port=s["PORT"] or None,
-            user=s["USER"] or None,
-            password=s["PASSWORD"] or None,
-            dbname=s["NAME"],
-            autocommit=True,
-            connect_timeout=5,
-        )
-
-    def kill_now(self) -> int:
-        connection.ensure_connection()
-        pid = connection.connection.info.backend_pid
-        with self._admin_connection() as admin:
-            assert admin.execute("SELECT pg_terminate_backend(%s)", [pid]).fetchone()[0] is True
-            deadline = time.monotonic() + 5
-            while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone():
-                assert time.monotonic() < deadline, f"backend {pid} did not exit"
-                time.sleep(0.02)
-        return pid
-
-    @contextlib.contextmanager
-    def on_sql(self, prefix: str):
-        """Kill the backend right before the first statement starting with `prefix` runs."""
-        fired = []
-
-        def wrapper(execute, sql, params, many, context):
-            if not fired and sql.lstrip().startswith(prefix):
-                fired.append(self.kill_now())
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(wrapper):
-            yield fired
-        assert fired, f"no statement started with {prefix!r}"
-
-
-@pytest.fixture
-def db_killer():
-    yield DbKiller()
-    # the killed connection is unusable: drop it so the test database can be flushed
-    connection.close()
 
 
 def _signup(api, username):
