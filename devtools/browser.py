@@ -37,7 +37,7 @@ def ensure_chromium() -> Path:
     if not shutil.which("apt-get"):
         raise BrowserToolsMissing(f"{CHROMIUM} is missing and there is no apt-get to install Debian's chromium")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "chromium"]
+    install = ["apt-get", "install", "-y", "-q", "chromium"]
     _log("installing Debian's chromium for the browser tests (apt-get)")
     if subprocess.run(install, env=env).returncode != 0:
         # a fresh machine may have no package lists yet

@@ -1,7 +1,7 @@
 """Real headless Chromium (Debian's package) driven by Playwright against pytest-django's
 `live_server` (a real threaded HTTP server on the transactional test database).
 
-Fixtures: `browser` (one Chromium per session), `page` (a fresh context and page per test, its
+Fixtures: `browser` (one Chromium for all of tests/browser), `page` (a fresh context and page per test, its
 base URL the live server), `shopper` / `staff_user` with the factories' password. Helpers are in
 `tests/browser/helpers.py` (`login`, `logout`, `axe_violations`). On a failing test the page's
 screenshot and HTML land in var/test-artifacts/.
@@ -37,11 +37,12 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def _playwright():
     # Playwright's sync API keeps an asyncio loop running in this thread, so Django would refuse
     # ORM calls from the test body (SynchronousOnlyOperation). The loop never runs our ORM code
-    # concurrently, so the documented switch is safe here; it is on only while Playwright runs.
+    # concurrently, so the documented switch is safe here; it is on only while this package's
+    # tests run (package scope), not for the rest of the suite.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
@@ -52,7 +53,7 @@ def _playwright():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(_playwright):
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `python3 -m devtools.browser` (apt-get install -y chromium)")
