@@ -12,8 +12,9 @@ from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, given, settings
 from schemathesis import checks as st_checks
+from schemathesis.core.failures import FailureGroup
 
 from tests.conftest import bearer
 
@@ -76,3 +77,20 @@ def test_operation_as_a_shopper(case, user):
 def test_operation_as_staff(case, staff):
     _forget_rate_limits()
     case.call_and_validate(headers={"Authorization": bearer(staff)}, checks=CHECKS)
+
+
+def test_fuzzing_finds_a_planted_server_error(settings):
+    """The machinery above must not go blind (throttles, auth or settings hiding the views): the
+    same settings and checks, on an operation that crashes for names longer than 3 characters."""
+    settings.ROOT_URLCONF = "tests.security.urls_fuzz_canary"
+    canary_schema = schemathesis.openapi.from_wsgi("/api/schema/", WSGIHandler())
+    operation = canary_schema["/api/test/canary"]["POST"]
+
+    @given(case=operation.as_strategy())
+    @FUZZ_SETTINGS
+    def fuzz(case):
+        case.call_and_validate(checks=CHECKS)
+
+    with pytest.raises(FailureGroup) as failure:
+        fuzz()
+    assert "Server error" in str(failure.value)
