@@ -63,6 +63,11 @@ def add_generic_problems(result, generator, request, public):
             if method not in _METHODS:
                 continue
             responses = operation.setdefault("responses", {})
+            for status, response in responses.items():
+                content = response.get("content", {})
+                # a Problem documented without problems() (plain int key) is still problem+json
+                if status[:1] in "45" and content.get("application/json", {}).get("schema") == ref:
+                    content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
             for status, code, applies in _GENERIC_PROBLEMS:
                 if str(status) not in responses and applies(operation):
                     responses[str(status)] = {
