@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from tests.factories import StaffFactory, UserFactory
 
@@ -26,7 +26,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-TIMEOUT_MS = 10_000
+TIMEOUT_MS = 10_000  # actions and expect(): generous, the 2-core machine is shared
+expect.set_options(timeout=TIMEOUT_MS)
 
 
 @pytest.hookimpl(wrapper=True)
