@@ -9,7 +9,7 @@ from balances.models import LedgerEntry
 from balances.selectors import balance_get, balance_history
 from balances.services import balance_charge
 from core.api.fields import BIGINT_MAX, IdField, StrictIntegerField
-from core.api.pagination import page_body, page_params, page_serializer
+from core.api.pagination import page_body, page_parameters, page_params, page_serializer
 from core.api.permissions import ensure_self_or_staff
 from core.api.schema import problems
 from core.errors import InvalidRequest
@@ -115,8 +115,7 @@ class BalanceHistoryApi(APIView):
         operation_id="balance_history",
         parameters=[
             USER_ID_PATH,
-            OpenApiParameter("page", int, description="0부터 시작 (기본 0)"),
-            OpenApiParameter("size", int, description="1..100 (기본 20)"),
+            *page_parameters(default_size=20),
         ],
         responses={
             200: PageSerializer,

@@ -7,7 +7,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core.api.fields import IdField, StrictIntegerField
-from core.api.pagination import page_body, page_params, page_serializer
+from core.api.pagination import page_body, page_parameters, page_params, page_serializer
 from core.api.permissions import ensure_self_or_staff
 from core.api.schema import problems
 from core.errors import InvalidRequest, InvalidUser
@@ -82,8 +82,7 @@ class OrdersApi(APIView):
         operation_id="order_list",
         parameters=[
             OpenApiParameter("userId", OpenApiTypes.INT, description="기본값: 호출한 사용자"),
-            OpenApiParameter("page", OpenApiTypes.INT, description="0부터 시작"),
-            OpenApiParameter("size", OpenApiTypes.INT, description="1..100, 기본 20"),
+            *page_parameters(default_size=20),
         ],
         responses={
             200: OrderPage,
@@ -110,8 +109,8 @@ class OrderDetailApi(APIView):
         operation_id="order_get",
         responses={200: OrderOut, **problems((401, "UNAUTHENTICATED"), (404, "ORDER_NOT_FOUND"))},
     )
-    def get(self, request, order_id: int):
-        return Response(OrderOut(order_visible(order_id=order_id, actor=request.user)).data)
+    def get(self, request, orderId: int):  # path names as in API.md
+        return Response(OrderOut(order_visible(order_id=orderId, actor=request.user)).data)
 
 
 class OrderCancelApi(APIView):
@@ -126,5 +125,5 @@ class OrderCancelApi(APIView):
             **problems((401, "UNAUTHENTICATED"), (404, "ORDER_NOT_FOUND"), (429, "RATE_LIMITED")),
         },
     )
-    def post(self, request, order_id: int):
-        return Response(OrderOut(order_cancel(order_id=order_id, actor=request.user)).data)
+    def post(self, request, orderId: int):
+        return Response(OrderOut(order_cancel(order_id=orderId, actor=request.user)).data)

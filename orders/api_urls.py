@@ -4,6 +4,6 @@ from orders import api
 
 urlpatterns = [
     path("orders", api.OrdersApi.as_view(), name="api-orders"),
-    path("orders/<int:order_id>", api.OrderDetailApi.as_view(), name="api-order"),
-    path("orders/<int:order_id>/cancel", api.OrderCancelApi.as_view(), name="api-order-cancel"),
+    path("orders/<int:orderId>", api.OrderDetailApi.as_view(), name="api-order"),
+    path("orders/<int:orderId>/cancel", api.OrderCancelApi.as_view(), name="api-order-cancel"),
 ]

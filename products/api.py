@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.fields import StrictIntegerField
-from core.api.pagination import page_body, page_params, page_serializer
+from core.api.pagination import page_body, page_parameters, page_params, page_serializer
 from core.api.permissions import IsStaff
 from core.api.schema import problems
 from core.errors import InvalidRequest
@@ -144,8 +144,7 @@ class ProductListApi(PublicReadStaffWriteMixin, APIView):
             "Stock may be up to 10 s stale (cached); an order always checks live stock."
         ),
         parameters=[
-            OpenApiParameter("page", int, description="0-based page number", default=0),
-            OpenApiParameter("size", int, description="page size, 1..100", default=10),
+            *page_parameters(default_size=10),
             OpenApiParameter("keyword", str, required=False, description="name contains (case-insensitive)"),
         ],
         responses={200: ProductPageSerializer, **problems((400, "INVALID_REQUEST"))},
@@ -185,7 +184,8 @@ class ProductDetailApi(PublicReadStaffWriteMixin, APIView):
         responses={200: ProductDetailSerializer, **problems((404, "PRODUCT_NOT_FOUND"))},
         auth=[],
     )
-    def get(self, request, product_id: int):
+    def get(self, request, productId: int):  # path names as in API.md
+        product_id = productId
         return _cached_json(
             ("detail", product_id),
             cache.DETAIL_TTL,
@@ -203,7 +203,8 @@ class ProductDetailApi(PublicReadStaffWriteMixin, APIView):
             ),
         },
     )
-    def patch(self, request, product_id: int):
+    def patch(self, request, productId: int):
+        product_id = productId
         if not isinstance(request.data, dict):
             raise InvalidRequest("요청 본문은 JSON 객체여야 합니다.")
         data = ProductPatchSerializer(data=request.data)

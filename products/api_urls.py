@@ -6,5 +6,5 @@ from products import api
 urlpatterns = [
     path("products", api.ProductListApi.as_view(), name="api-products"),
     path("products/top", api.ProductTopApi.as_view(), name="api-products-top"),
-    path("products/<int:product_id>", api.ProductDetailApi.as_view(), name="api-product"),
+    path("products/<int:productId>", api.ProductDetailApi.as_view(), name="api-product"),
 ]

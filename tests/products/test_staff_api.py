@@ -133,6 +133,6 @@ def test_schema_documents_the_products_api(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     paths = schema["paths"]
     assert set(paths["/api/products"]) >= {"get", "post"}
-    assert set(paths["/api/products/{product_id}"]) >= {"get", "patch"}
+    assert set(paths["/api/products/{productId}"]) >= {"get", "patch"}
     assert "id ascending" in paths["/api/products"]["get"]["description"]
     assert "from" in schema["components"]["schemas"]["ProductTop"]["properties"]
