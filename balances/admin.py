@@ -8,23 +8,13 @@ from django.template.response import TemplateResponse
 from balances.forms import AdjustForm
 from balances.models import Balance, LedgerEntry
 from balances.services import balance_adjust
+from core.admin import ReadOnlyModelAdmin
 from core.errors import ApiError
 from core.templatetags.shop import won
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Balance)
-class BalanceAdmin(ReadOnlyAdmin):
+class BalanceAdmin(ReadOnlyModelAdmin):
     list_display = ("user", "amount_display", "updated_at")
     list_select_related = ("user",)
     search_fields = ("user__username",)
@@ -69,7 +59,7 @@ class BalanceAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdmin):
+class LedgerEntryAdmin(ReadOnlyModelAdmin):
     list_display = (
         "id",
         "user",

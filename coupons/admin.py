@@ -4,10 +4,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 
+from core.admin import ReadOnlyModelAdmin
 from coupons.gate import GateUnavailable
 from coupons.models import CouponDrop, UserCoupon
 from coupons.selectors import gate_comparison
-from coupons.services import coupon_drop_errors, coupon_drop_save, coupon_gate_rebuild
+from coupons.services import EDITABLE_DROP_FIELDS, coupon_drop_errors, coupon_drop_save, coupon_gate_rebuild
 
 # API field names in the shared rules → this form's field names.
 _FORM_FIELD = {
@@ -25,17 +26,7 @@ _FORM_FIELD = {
 class CouponDropForm(forms.ModelForm):
     class Meta:
         model = CouponDrop
-        fields = [
-            "name",
-            "discount_type",
-            "discount_value",
-            "max_discount_amount",
-            "min_order_amount",
-            "total_quantity",
-            "issue_starts_at",
-            "issue_ends_at",
-            "valid_days",
-        ]
+        fields = EDITABLE_DROP_FIELDS
 
     def clean(self):
         data = super().clean()
@@ -130,18 +121,9 @@ class CouponDropAdmin(admin.ModelAdmin):
 
 
 @admin.register(UserCoupon)
-class UserCouponAdmin(admin.ModelAdmin):
+class UserCouponAdmin(ReadOnlyModelAdmin):
     list_display = ["id", "user", "coupon", "status", "issued_at", "expires_at", "used_at", "order_id"]
     list_filter = ["status"]
     search_fields = ["user__username", "coupon__name"]
     list_select_related = ["user", "coupon"]
     raw_id_fields = ["user", "coupon"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

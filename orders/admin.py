@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 
+from core.admin import ReadOnlyModelAdmin
 from core.errors import ApiError
 from orders.models import Order, OrderLine
 from orders.services import order_cancel
@@ -17,7 +18,7 @@ class OrderLineInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ReadOnlyModelAdmin):
     """Orders are read-only here: the only change staff can make is a cancel, through order_cancel."""
 
     list_display = [
@@ -40,15 +41,6 @@ class OrderAdmin(admin.ModelAdmin):
         "user", "status", "total_amount", "discount_amount", "paid_amount", "user_coupon", "coupon_id",
         "created_at", "cancelled_at",
     ]  # fmt: skip
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_cancel_permission(self, request):
         return request.user.has_perm("orders.change_order")
