@@ -1,10 +1,12 @@
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from accounts import login_guard
 from accounts.services import user_signup
 from core.api.schema import problems
 from core.api.throttling import ScopedRateThrottle
@@ -37,7 +39,8 @@ class SignupApi(APIView):
 
 
 # The token views are simplejwt's own; they ignore any Authorization header (a stale token must
-# not stop anyone from getting a new one) and are throttled against password guessing.
+# not stop anyone from getting a new one) and are throttled against password guessing: the scope
+# throttle per address, and login_guard per username + address after repeated failures.
 class TokenApi(TokenObtainPairView):
     authentication_classes: list = []
     throttle_classes = [ScopedRateThrottle]
@@ -53,7 +56,20 @@ class TokenApi(TokenObtainPairView):
         },
     )
     def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
+        username = request.data.get("username") if isinstance(request.data, dict) else None
+        if not isinstance(username, str):
+            return super().post(request, *args, **kwargs)
+        address = login_guard.client_address(request)
+        wait = login_guard.retry_after(username, address)
+        if wait is not None:
+            raise Throttled(wait=wait, detail="로그인 시도가 너무 많습니다. 잠시 후 다시 시도해 주세요.")
+        try:
+            response = super().post(request, *args, **kwargs)
+        except AuthenticationFailed:
+            login_guard.record_failure(username, address)
+            raise
+        login_guard.clear(username, address)
+        return response
 
 
 class TokenRefreshApi(TokenRefreshView):

@@ -14,6 +14,12 @@ class ShopLoginView(LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.rate_limited:  # slowed password guessing (accounts/login_guard.py)
+            response.status_code = 429
+        return response
+
 
 class ShopLogoutView(LogoutView):
     pass

@@ -1,6 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from balances import views
 
 app_name = "balances"
 
 # Storefront pages of this app.
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.balance_page, name="index"),
+]

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api_urls as accounts_api
+from accounts.forms import AdminLoginForm
 from balances import api_urls as balances_api
 from core import views as core_views
 from core.api.health import HealthApi, ReadinessApi
@@ -47,3 +48,4 @@ handler500 = core_views.server_error
 admin.site.site_header = "반짝마켓 관리자"
 admin.site.site_title = "반짝마켓 관리자"
 admin.site.index_title = "운영 관리"
+admin.site.login_form = AdminLoginForm  # slowed password guessing, as on the storefront login

@@ -61,3 +61,11 @@ class InternalError(ApiError):
 
 class ServiceUnavailable(ApiError):
     code, status, title = "SERVICE_UNAVAILABLE", 503, "일시적으로 사용할 수 없음"
+
+
+class IdempotencyInProgress(ApiError):
+    code, status, title = "IDEMPOTENCY_IN_PROGRESS", 409, "처리 중인 요청"
+
+
+class IdempotencyKeyReused(ApiError):
+    code, status, title = "IDEMPOTENCY_KEY_REUSED", 422, "다른 요청에 사용된 멱등키"

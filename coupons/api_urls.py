@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from coupons import api
 
 # JSON API routes of this app, mounted under /api/.
-urlpatterns: list = []
+urlpatterns = [
+    path("coupons", api.CouponListApi.as_view(), name="api-coupons"),
+    path("coupon/issue", api.CouponIssueApi.as_view(), name="api-coupon-issue"),
+    path("coupon/users/<int:user_id>", api.UserCouponListApi.as_view(), name="api-coupon-user-list"),
+]

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from devtools import browser
 from devtools.engines import ROOT, VAR, engines
 
 PY = sys.executable
@@ -102,6 +103,7 @@ def run(args: list[str]) -> int:
 
 
 def test(args: list[str]) -> int:
+    browser.ensure()  # Debian's chromium and axe-core for tests/browser; stops with the reason if it cannot
     with engines(prefer_local=True) as urls:
         env = _env(urls, "config.settings.test")
         code = subprocess.run([PY, "-m", "pytest", *args], cwd=ROOT, env=env).returncode

@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-# JSON API routes of this app, mounted under /api/.
-urlpatterns: list = []
+from orders import api
+
+urlpatterns = [
+    path("orders", api.OrdersApi.as_view(), name="api-orders"),
+    path("orders/<int:orderId>", api.OrderDetailApi.as_view(), name="api-order"),
+    path("orders/<int:orderId>/cancel", api.OrderCancelApi.as_view(), name="api-order-cancel"),
+]

@@ -19,3 +19,14 @@ class UserFactory(factory.django.DjangoModelFactory):
 class StaffFactory(UserFactory):
     username = factory.Sequence(lambda n: f"staff{n:05d}")
     is_staff = True
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "products.Product"
+
+    name = factory.Sequence(lambda n: f"테스트 상품 {n:05d}")
+    description = "설명"
+    price = 10_000
+    stock = 100
+    active = True

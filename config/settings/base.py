@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # OpClass in index expressions (products' trigram index)
     "rest_framework",
     "rest_framework_simplejwt",
     "drf_spectacular",
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "products",
     "coupons",
     "orders",
+    "dataplatform",
     "accounts",
 ]
 
@@ -111,6 +113,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["products-best-sellers-refresh"] = {
+    "task": "products.tasks.best_sellers_refresh",
+    "schedule": 10.0,
+    "options": {"expires": 10},
+}
 
 # --- Auth ------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -122,6 +129,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# Slowed password guessing (accounts/login_guard.py): per username + client address.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 300)
 
 # --- Locale ----------------------------------------------------------------------------------
 LANGUAGE_CODE = "ko-kr"
@@ -156,6 +166,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "signup": env_str("THROTTLE_SIGNUP", "20/hour"),
         "token": env_str("THROTTLE_TOKEN", "60/minute"),
+        "charge": env_str("THROTTLE_CHARGE", "20/second"),
+        "coupon_issue": env_str("THROTTLE_COUPON_ISSUE", "5/second"),
+        "order": env_str("THROTTLE_ORDER", "10/second"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -182,12 +195,19 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.api.schema.add_generic_problems",
+    ],
 }
 
 # --- Domain limits (SPEC) --------------------------------------------------------------------
 BALANCE_MAX_CHARGE = env_int("BALANCE_MAX_CHARGE", 1_000_000)
 BALANCE_MAX = env_int("BALANCE_MAX", 100_000_000)
 IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
+# An in-flight Idempotency-Key claim of a crashed process can be taken over after this lease.
+IDEMPOTENCY_LEASE_SECONDS = env_int("IDEMPOTENCY_LEASE_SECONDS", 60)
+CELERY_BEAT_SCHEDULE["core.purge-idempotency-keys"] = {"task": "core.purge_idempotency_keys", "schedule": 3600.0}
 
 # --- Data platform ---------------------------------------------------------------------------
 DATA_PLATFORM_URL = env_str("DATA_PLATFORM_URL", "")
@@ -196,6 +216,15 @@ DATA_PLATFORM_CONNECT_TIMEOUT = float(env_str("DATA_PLATFORM_CONNECT_TIMEOUT", "
 DATA_PLATFORM_READ_TIMEOUT = float(env_str("DATA_PLATFORM_READ_TIMEOUT", "10"))
 DATA_PLATFORM_RETRY_BUDGET_HOURS = env_int("DATA_PLATFORM_RETRY_BUDGET_HOURS", 24)
 DATA_PLATFORM_SPOOL_DIR = VAR_DIR / "dataplatform"
+DATA_PLATFORM_BACKOFF_BASE_SECONDS = float(env_str("DATA_PLATFORM_BACKOFF_BASE_SECONDS", "2"))
+DATA_PLATFORM_BACKOFF_CAP_SECONDS = float(env_str("DATA_PLATFORM_BACKOFF_CAP_SECONDS", "600"))
+DATA_PLATFORM_SWEEP_BATCH = env_int("DATA_PLATFORM_SWEEP_BATCH", 200)
+CELERY_BEAT_SCHEDULE["dataplatform-sweep-outbox"] = {
+    "task": "dataplatform.tasks.sweep_outbox",
+    "schedule": 30.0,
+    # a sweep that waited longer than its interval is superseded by the next one
+    "options": {"expires": 25},
+}
 
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {

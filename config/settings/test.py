@@ -1,5 +1,6 @@
 """Test settings: real PostgreSQL and Redis, on a Redis database of their own."""
 
+import os
 from urllib.parse import urlsplit, urlunsplit
 
 from .base import *  # noqa: F403
@@ -13,6 +14,10 @@ REDIS_URL = urlunsplit(_parts._replace(path=f"/{TEST_REDIS_DB}"))
 CACHES["default"]["LOCATION"] = REDIS_URL
 CACHES["default"]["KEY_PREFIX"] = "test"
 CELERY_BROKER_URL = env_str("TEST_CELERY_BROKER_URL", REDIS_URL)
+# Celery prefers the CELERY_BROKER_URL environment variable to these settings (and dev.py exports
+# it for every command): point it at the test broker too, or a test worker would consume, and
+# tasks would be sent to, the development broker.
+os.environ["CELERY_BROKER_URL"] = CELERY_BROKER_URL
 
 # Django's default hasher costs ~0.25 s of CPU per hash; tests do not need that.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -4,6 +4,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
@@ -20,7 +21,12 @@ def field_errors(detail, prefix: str = "") -> list[dict]:
     out: list[dict] = []
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = prefix if key == "non_field_errors" else (f"{prefix}.{key}" if prefix else str(key))
+            if key == "non_field_errors":
+                name = prefix
+            elif isinstance(key, int):  # a list's errors keyed by index: products[0].quantity
+                name = f"{prefix}[{key}]"
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
             out.extend(field_errors(value, name))
     elif isinstance(detail, list):
         if all(not isinstance(item, (dict, list)) for item in detail):
@@ -56,6 +62,11 @@ def to_api_error(exc: Exception) -> errors.ApiError | None:
         return errors.NotAcceptable()
     if isinstance(exc, drf.UnsupportedMediaType):
         return errors.UnsupportedMediaType("Content-Type은 application/json 이어야 합니다.")
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # The database went away (restart, failover, killed connection): the transaction that was
+        # open is gone with it, so nothing was written. Say "try again", not "server bug".
+        logger.warning("database unavailable: %s: %s", exc.__class__.__name__, exc)
+        return errors.ServiceUnavailable("데이터베이스에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요.")
     if isinstance(exc, drf.Throttled):
         wait = int(exc.wait) if exc.wait is not None else None
         return errors.RateLimited("잠시 후 다시 시도해 주세요.", **({"retryAfter": wait} if wait is not None else {}))

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from core.errors import InvalidRequest
@@ -68,3 +69,17 @@ def page_serializer(item_serializer: type[serializers.Serializer], name: str) ->
             "totalPages": serializers.IntegerField(),
         },
     )
+
+
+def page_parameters(*, default_size: int) -> list[OpenApiParameter]:
+    """The `page` / `size` query parameters as the OpenAPI schema documents them, bounds included."""
+    return [
+        OpenApiParameter(
+            "page", {"type": "integer", "minimum": 0, "maximum": MAX_PAGE, "default": 0}, description="0부터 시작"
+        ),
+        OpenApiParameter(
+            "size",
+            {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": default_size},
+            description=f"한 페이지 크기, 1..{MAX_PAGE_SIZE}",
+        ),
+    ]

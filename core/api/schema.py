@@ -1,7 +1,10 @@
-"""OpenAPI pieces shared by every app: the problem-details response."""
+"""OpenAPI pieces shared by every app: the problem-details response, documented as
+`application/problem+json`, and the errors every operation can answer whatever its view says."""
 
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
+
+from core.api.problems import PROBLEM_CONTENT_TYPE
 
 Problem = inline_serializer(
     name="Problem",
@@ -25,5 +28,72 @@ def problems(*codes_by_status: tuple[int, str]) -> dict:
     """`@extend_schema(responses={..., **problems((400, "INVALID_REQUEST"), (404, "X_NOT_FOUND | Y"))})`."""
     out: dict = {}
     for status, codes in codes_by_status:
-        out[status] = OpenApiResponse(Problem, description=f"problem+json, code: {codes}")
+        out[(status, PROBLEM_CONTENT_TYPE)] = OpenApiResponse(Problem, description=f"problem+json, code: {codes}")
     return out
+
+
+# Errors the shared plumbing can answer on any operation (core/api/exception_handler.py), added to
+# every operation that does not document that status itself, so clients and the schema fuzzing
+# (tests/security/test_api_fuzz.py) see the whole truth. (status, code, applies to the operation?)
+_GENERIC_PROBLEMS = (
+    (400, "INVALID_REQUEST", lambda op: bool(op.get("parameters") or op.get("requestBody"))),
+    (401, "UNAUTHENTICATED", lambda op: _needs_auth(op)),
+    (403, "FORBIDDEN", lambda op: _needs_auth(op)),
+    (404, "NOT_FOUND", lambda op: any(p.get("in") == "path" for p in op.get("parameters", []))),
+    (413, "PAYLOAD_TOO_LARGE", lambda op: "requestBody" in op),
+    (415, "UNSUPPORTED_MEDIA_TYPE", lambda op: "requestBody" in op),
+    (429, "RATE_LIMITED", lambda op: True),
+    (503, "SERVICE_UNAVAILABLE", lambda op: True),
+)
+_METHODS = {"get", "put", "post", "patch", "delete", "head", "options", "trace"}
+
+
+def _needs_auth(operation: dict) -> bool:
+    security = operation.get("security")
+    return bool(security) and {} not in security
+
+
+def add_generic_problems(result, generator, request, public):
+    """drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"])."""
+    ref = {"$ref": "#/components/schemas/Problem"}
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault("Problem", _problem_schema())
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in _METHODS:
+                continue
+            responses = operation.setdefault("responses", {})
+            for status, response in responses.items():
+                content = response.get("content", {})
+                # a Problem documented without problems() (plain int key) is still problem+json
+                if status[:1] in "45" and content.get("application/json", {}).get("schema") == ref:
+                    content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+            for status, code, applies in _GENERIC_PROBLEMS:
+                if str(status) not in responses and applies(operation):
+                    responses[str(status)] = {
+                        "content": {PROBLEM_CONTENT_TYPE: {"schema": ref}},
+                        "description": f"problem+json, code: {code}",
+                    }
+    return result
+
+
+def _problem_schema() -> dict:
+    return {
+        "type": "object",
+        "properties": {
+            "type": {"type": "string"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "code": {"type": "string"},
+            "errors": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"field": {"type": "string", "nullable": True}, "message": {"type": "string"}},
+                    "required": ["field", "message"],
+                },
+            },
+        },
+        "required": ["code", "detail", "status", "title", "type"],
+    }

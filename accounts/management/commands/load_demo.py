@@ -4,6 +4,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from balances.demo import load_demo_balances
+from coupons.demo import load_demo_coupons
+from products.demo import load_demo_products
+
 DEMO_SHOPPER = ("shopper", "shopper1234!")
 DEMO_STAFF = ("staff", "staff1234!")
 
@@ -25,3 +29,7 @@ class Command(BaseCommand):
             shopper, shopper_created = ensure_user(*DEMO_SHOPPER, staff=False)
             _, staff_created = ensure_user(*DEMO_STAFF, staff=True)
         self.stdout.write(f"demo users: {'created' if shopper_created or staff_created else 'already there'}")
+        charged = load_demo_balances(user_ids=[shopper.pk])
+        self.stdout.write(f"demo balances: {charged} charged")
+        self.stdout.write(f"demo products: {load_demo_products()} added")
+        self.stdout.write(f"demo coupon drops: {load_demo_coupons()} created")

@@ -1,0 +1,131 @@
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from balances.models import LedgerEntry
+from balances.selectors import balance_get, balance_history
+from balances.services import balance_charge
+from core.api.fields import BIGINT_MAX, IdField, StrictIntegerField
+from core.api.pagination import page_body, page_parameters, page_params, page_serializer
+from core.api.permissions import ensure_self_or_staff
+from core.api.schema import problems
+from core.api.throttling import ScopedRateThrottle
+from core.errors import InvalidRequest
+from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+
+USER_ID_PATH = OpenApiParameter("userId", OpenApiTypes.INT64, OpenApiParameter.PATH, description="사용자 id")
+
+
+def parse_path_user_id(raw: str) -> int:
+    """A `{userId}` path segment: a positive integer, else INVALID_REQUEST (not a routing 404)."""
+    if raw.isascii() and raw.isdigit() and len(raw) <= 19 and 1 <= int(raw) <= BIGINT_MAX:
+        return int(raw)
+    raise InvalidRequest(
+        "userId는 양의 정수여야 합니다.", errors=[{"field": "userId", "message": "양의 정수여야 합니다."}]
+    )
+
+
+# Serializer class names are unique site-wide: they name the OpenAPI components.
+class BalanceDetailApi(APIView):
+    class BalanceOutputSerializer(serializers.Serializer):
+        userId = serializers.IntegerField(source="user_id")
+        balance = serializers.IntegerField(source="amount")
+        updatedAt = serializers.DateTimeField(source="updated_at", allow_null=True)
+
+    @extend_schema(
+        operation_id="balance_get",
+        parameters=[USER_ID_PATH],
+        responses={
+            200: BalanceOutputSerializer,
+            **problems((400, "INVALID_REQUEST"), (401, "UNAUTHENTICATED"), (403, "FORBIDDEN"), (404, "INVALID_USER")),
+        },
+    )
+    def get(self, request, userId: str):
+        user_id = parse_path_user_id(userId)
+        ensure_self_or_staff(request.user, user_id)
+        return Response(self.BalanceOutputSerializer(balance_get(user_id=user_id)).data)
+
+
+class BalanceChargeApi(APIView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "charge"
+
+    class BalanceChargeInputSerializer(serializers.Serializer):
+        userId = IdField()
+        amount = StrictIntegerField(
+            min_value=1, help_text="1 ≤ amount ≤ BALANCE_MAX_CHARGE, 충전 후 잔액 ≤ BALANCE_MAX"
+        )
+
+    class UserSerializer(serializers.Serializer):
+        userId = IdField()
+
+    class BalanceChargeOutputSerializer(serializers.Serializer):
+        userId = serializers.IntegerField(source="user_id")
+        balance = serializers.IntegerField(source="balance_after")
+        chargedAmount = serializers.IntegerField(source="amount")
+        transactionId = serializers.IntegerField(source="pk")
+
+    @extend_schema(
+        operation_id="balance_charge",
+        request=BalanceChargeInputSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={
+            200: BalanceChargeOutputSerializer,
+            **problems(
+                (400, "INVALID_REQUEST | INVALID_AMOUNT"),
+                (401, "UNAUTHENTICATED"),
+                (403, "FORBIDDEN"),
+                (404, "INVALID_USER"),
+                (409, "IDEMPOTENCY_IN_PROGRESS"),
+                (422, "IDEMPOTENCY_KEY_REUSED"),
+                (429, "RATE_LIMITED"),
+            ),
+        },
+    )
+    def post(self, request):
+        return idempotent(request, lambda: self.charge(request))
+
+    def charge(self, request) -> Response:
+        if not isinstance(request.data, dict):
+            raise InvalidRequest("요청 본문은 JSON 객체여야 합니다.")
+        # userId problems are INVALID_REQUEST and come first (then FORBIDDEN); anything wrong with
+        # `amount` (missing, null, not an integer, out of range) is INVALID_AMOUNT from the service.
+        user = self.UserSerializer(data=request.data)
+        user.is_valid(raise_exception=True)
+        user_id = user.validated_data["userId"]
+        ensure_self_or_staff(request.user, user_id)
+        entry = balance_charge(user_id=user_id, amount=request.data.get("amount"))
+        return Response(self.BalanceChargeOutputSerializer(entry).data)
+
+
+class BalanceHistoryApi(APIView):
+    class BalanceHistoryItemSerializer(serializers.Serializer):
+        transactionId = serializers.IntegerField(source="pk")
+        type = serializers.ChoiceField(choices=LedgerEntry.Type.values)
+        amount = serializers.IntegerField()
+        balanceAfter = serializers.IntegerField(source="balance_after")
+        orderId = serializers.IntegerField(source="order_id", allow_null=True)
+        createdAt = serializers.DateTimeField(source="created_at")
+
+    PageSerializer = page_serializer(BalanceHistoryItemSerializer, "BalanceHistoryPage")
+
+    @extend_schema(
+        operation_id="balance_history",
+        parameters=[
+            USER_ID_PATH,
+            *page_parameters(default_size=20),
+        ],
+        responses={
+            200: PageSerializer,
+            **problems((400, "INVALID_REQUEST"), (401, "UNAUTHENTICATED"), (403, "FORBIDDEN"), (404, "INVALID_USER")),
+        },
+    )
+    def get(self, request, userId: str):
+        user_id = parse_path_user_id(userId)
+        ensure_self_or_staff(request.user, user_id)
+        params = page_params(request.query_params, default_size=20)
+        history = balance_history(user_id=user_id, page=params.page, size=params.size)
+        items = self.BalanceHistoryItemSerializer(history.items, many=True).data
+        return Response(page_body(items, params, history.total))

@@ -1,0 +1,168 @@
+from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.authentication import JWTStatelessUserAuthentication
+
+from core.api.fields import IdField, StrictIntegerField
+from core.api.permissions import IsStaff, ensure_self_or_staff
+from core.api.schema import problems
+from core.errors import InvalidUser
+from coupons.models import DiscountType
+from coupons.selectors import coupon_list_open, user_coupon_list, user_coupon_status
+from coupons.services import coupon_drop_create, coupon_issue
+from coupons.throttling import RedisWindowThrottle
+
+
+class CouponSerializer(serializers.Serializer):
+    couponId = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+    discountType = serializers.CharField(source="discount_type")
+    discountValue = serializers.IntegerField(source="discount_value")
+    maxDiscountAmount = serializers.IntegerField(source="max_discount_amount", allow_null=True)
+    minOrderAmount = serializers.IntegerField(source="min_order_amount", allow_null=True)
+    totalQuantity = serializers.IntegerField(source="total_quantity")
+    remainingQuantity = serializers.IntegerField(source="remaining_quantity")
+    issueStartsAt = serializers.DateTimeField(source="issue_starts_at")
+    issueEndsAt = serializers.DateTimeField(source="issue_ends_at", allow_null=True)
+
+
+class UserCouponSerializer(serializers.Serializer):
+    userCouponId = serializers.IntegerField(source="pk")
+    couponId = serializers.IntegerField(source="coupon_id")
+    name = serializers.CharField(source="coupon.name")
+    discountType = serializers.CharField(source="coupon.discount_type")
+    discountValue = serializers.IntegerField(source="coupon.discount_value")
+    maxDiscountAmount = serializers.IntegerField(source="coupon.max_discount_amount", allow_null=True)
+    minOrderAmount = serializers.IntegerField(source="coupon.min_order_amount", allow_null=True)
+    status = serializers.SerializerMethodField()
+    issuedAt = serializers.DateTimeField(source="issued_at")
+    expiresAt = serializers.DateTimeField(source="expires_at")
+    usedAt = serializers.DateTimeField(source="used_at", allow_null=True)
+
+    def get_status(self, obj) -> str:
+        return user_coupon_status(obj)
+
+
+class CouponListApi(APIView):
+    """GET is public (the drop list); POST creates a drop and is staff only."""
+
+    def _is_get(self) -> bool:
+        request = getattr(self, "request", None)  # None while the OpenAPI schema is generated
+        return request is not None and request.method in ("GET", "HEAD", "OPTIONS")
+
+    def get_authenticators(self):
+        return [] if self._is_get() else super().get_authenticators()
+
+    def get_permissions(self):
+        return [AllowAny()] if self._is_get() else [IsStaff()]
+
+    class CouponCreateInputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=100)
+        discountType = serializers.ChoiceField(choices=DiscountType.values)
+        discountValue = StrictIntegerField()
+        maxDiscountAmount = StrictIntegerField(required=False, allow_null=True, min_value=1)
+        minOrderAmount = StrictIntegerField(required=False, allow_null=True, min_value=0)
+        totalQuantity = StrictIntegerField(min_value=1, max_value=2**31 - 1)
+        issueStartsAt = serializers.DateTimeField(required=False, allow_null=True)
+        issueEndsAt = serializers.DateTimeField(required=False, allow_null=True)
+        validDays = StrictIntegerField(min_value=1, max_value=36_500)
+
+    @extend_schema(
+        operation_id="coupons_list",
+        auth=[{}],  # public: no credentials needed
+        responses={200: inline_serializer("CouponList", {"items": CouponSerializer(many=True)})},
+    )
+    def get(self, request):
+        return Response({"items": CouponSerializer(coupon_list_open(), many=True).data})
+
+    @extend_schema(
+        operation_id="coupons_create",
+        request=CouponCreateInputSerializer,
+        responses={
+            201: CouponSerializer,
+            **problems((400, "INVALID_REQUEST"), (401, "UNAUTHENTICATED"), (403, "FORBIDDEN")),
+        },
+    )
+    def post(self, request):
+        data = self.CouponCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        drop = coupon_drop_create(
+            name=v["name"],
+            discount_type=v["discountType"],
+            discount_value=v["discountValue"],
+            max_discount_amount=v.get("maxDiscountAmount"),
+            min_order_amount=v.get("minOrderAmount"),
+            total_quantity=v["totalQuantity"],
+            issue_starts_at=v.get("issueStartsAt"),
+            issue_ends_at=v.get("issueEndsAt"),
+            valid_days=v["validDays"],
+        )
+        drop.remaining_quantity = drop.total_quantity - drop.issued_count
+        return Response(CouponSerializer(drop).data, status=status.HTTP_201_CREATED)
+
+
+class CouponIssueApi(APIView):
+    """The hottest endpoint. The bearer token is trusted by its signature alone (no user query:
+    `JWTStatelessUserAuthentication`), and the throttle costs one Redis round trip, so a
+    sold-out answer touches no database at all. Trade-off: a user deactivated in the last
+    ACCESS_TOKEN_LIFETIME minutes can still take a coupon; a deleted one gets INVALID_USER."""
+
+    authentication_classes = [JWTStatelessUserAuthentication, SessionAuthentication]
+    throttle_classes = [RedisWindowThrottle]
+
+    class CouponIssueInputSerializer(serializers.Serializer):
+        userId = IdField()
+        couponId = IdField()
+
+    @extend_schema(
+        operation_id="coupon_issue",
+        # The same bearer JWT and session cookie as everywhere (named explicitly: the stateless
+        # JWT class would otherwise register a second, clashing "jwtAuth" component).
+        auth=[{"jwtAuth": []}, {"cookieAuth": []}],
+        request=CouponIssueInputSerializer,
+        responses={
+            201: UserCouponSerializer,
+            **problems(
+                (400, "INVALID_REQUEST"),
+                (401, "UNAUTHENTICATED"),
+                (403, "FORBIDDEN"),
+                (404, "COUPON_NOT_FOUND | INVALID_USER"),
+                (409, "COUPON_SOLD_OUT | COUPON_ALREADY_ISSUED | COUPON_NOT_ISSUABLE"),
+                (429, "RATE_LIMITED"),
+                (503, "SERVICE_UNAVAILABLE"),
+            ),
+        },
+    )
+    def post(self, request):
+        data = self.CouponIssueInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user_id = data.validated_data["userId"]
+        # simplejwt writes the user id claim as a string; a session user has an int.
+        if user_id != int(request.user.pk):
+            # Rare path: only staff may issue for someone else, and the token alone does not say
+            # who is staff, so the caller is read from the database here.
+            User = get_user_model()
+            caller = User.objects.filter(pk=request.user.pk, is_active=True).first() or request.user
+            ensure_self_or_staff(caller, user_id)
+            if not User.objects.filter(pk=user_id).exists():
+                raise InvalidUser()
+        user_coupon = coupon_issue(user_id=user_id, coupon_id=data.validated_data["couponId"])
+        return Response(UserCouponSerializer(user_coupon).data, status=status.HTTP_201_CREATED)
+
+
+class UserCouponListApi(APIView):
+    @extend_schema(
+        operation_id="coupon_user_list",
+        responses={
+            200: inline_serializer("UserCouponList", {"items": UserCouponSerializer(many=True)}),
+            **problems((401, "UNAUTHENTICATED"), (403, "FORBIDDEN")),
+        },
+    )
+    def get(self, request, user_id: int):
+        ensure_self_or_staff(request.user, user_id)
+        return Response({"items": UserCouponSerializer(user_coupon_list(user_id=user_id), many=True).data})

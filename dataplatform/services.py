@@ -1,0 +1,292 @@
+"""Delivery of order events to the data platform through a transactional outbox.
+
+Flow: `event_emit` writes an `OutboxEvent` inside the caller's transaction and, once that commits,
+publishes the Celery task `deliver_event`. The task (and the beat sweep, for anything a lost task,
+a down broker or a killed worker left behind) calls `event_deliver`, which claims the row, POSTs
+it and records the outcome. Delivery is at least once: the receiver drops duplicates by the
+`Idempotency-Key` (the event id), which never changes between attempts.
+"""
+
+import hashlib
+import hmac
+import json
+import logging
+import os
+import random
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from http.client import HTTPConnection, HTTPException, HTTPSConnection
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.fields import DateTimeField
+
+from .models import OutboxEvent
+
+logger = logging.getLogger(__name__)
+
+DELIVERED = "delivered"
+RETRY = "retry"
+FAILED = "failed"
+SKIPPED = "skipped"
+
+# Seconds a purchase may wait for the broker before we give up and leave the event to the sweep.
+PUBLISH_CONNECT_TIMEOUT = 0.5
+SPOOL_FILE_NAME = "events.jsonl"
+MAX_ERROR_LENGTH = 2000
+MAX_RETRY_AFTER_SECONDS = 3600
+
+
+def event_body(payload: dict) -> bytes:
+    """The canonical bytes of an event: compact, keys sorted, UTF-8. A function of the payload
+    alone, so the stored event, every attempt and the signature all agree byte for byte."""
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def event_signature(body: bytes) -> str:
+    digest = hmac.new(settings.DATA_PLATFORM_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def event_emit(*, event_type: str, aggregate_id: int, order: dict, occurred_at: datetime) -> OutboxEvent:
+    """Writes the outbox row for `order` in the caller's transaction (one INSERT) and, after that
+    transaction commits, publishes its delivery. Call it inside the transaction that makes the
+    change: the event then exists exactly when the change does. Publishing never blocks nor fails
+    the caller: a broker that is down only delays delivery until the next sweep."""
+    if event_type not in OutboxEvent.EventType.values:
+        raise ValueError(f"unknown event type {event_type!r}")
+    event_id = uuid.uuid4()
+    body = {
+        "eventId": str(event_id),
+        "type": event_type,
+        "occurredAt": DateTimeField().to_representation(occurred_at),
+        "order": order,
+    }
+    # Stored as it will be sent: dates, UUIDs and the like become their JSON strings now.
+    payload = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
+    event = OutboxEvent.objects.create(
+        event_id=event_id,
+        event_type=event_type,
+        aggregate_id=aggregate_id,
+        payload=payload,
+        next_attempt_at=timezone.now(),
+    )
+    transaction.on_commit(lambda: event_enqueue(event_pk=event.pk), robust=True)
+    return event
+
+
+def event_deliver(*, event_pk: int) -> str:
+    """One delivery attempt of a due PENDING event. Returns `delivered`, `retry` (scheduled again
+    with backoff), `failed` (retry budget spent) or `skipped` (not due, already delivered, or being
+    delivered by someone else right now)."""
+    with transaction.atomic():
+        event = _claim(OutboxEvent.objects.filter(pk=event_pk))
+        if event is None:
+            return SKIPPED
+        return _attempt(event)
+
+
+def outbox_sweep(*, limit: int | None = None, time_budget_seconds: float = 25.0) -> dict[str, int]:
+    """Delivers due PENDING events, oldest due first, one claimed row per transaction, until none
+    is left, `limit` rows were tried or the time budget is spent. Safe to run concurrently: each
+    row is claimed with FOR UPDATE SKIP LOCKED, so two sweepers (or a sweeper and a task) never send
+    one row at once."""
+    limit = settings.DATA_PLATFORM_SWEEP_BATCH if limit is None else limit
+    counts = {DELIVERED: 0, RETRY: 0, FAILED: 0}
+    deadline = time.monotonic() + time_budget_seconds
+    # Only what was due when the sweep began: a row that fails now is rescheduled after this
+    # moment, so one sweep tries each row at most once however short its backoff.
+    due_by = timezone.now()
+    for _ in range(limit):
+        if time.monotonic() >= deadline:
+            break
+        with transaction.atomic():
+            event = _claim(OutboxEvent.objects.order_by("next_attempt_at", "pk"), due_by=due_by)
+            if event is None:
+                break
+            counts[_attempt(event)] += 1
+    return counts
+
+
+def event_retry_now(*, event_pk: int) -> bool:
+    """Makes a PENDING or FAILED event due now and publishes its delivery (staff's "retry now").
+    A FAILED event gets one more attempt; if that fails too it is FAILED again. Returns False when
+    the event was already delivered."""
+    with transaction.atomic():
+        updated = OutboxEvent.objects.filter(
+            pk=event_pk, status__in=[OutboxEvent.Status.PENDING, OutboxEvent.Status.FAILED]
+        ).update(status=OutboxEvent.Status.PENDING, next_attempt_at=timezone.now())
+        if updated:
+            transaction.on_commit(lambda: event_enqueue(event_pk=event_pk), robust=True)
+    return bool(updated)
+
+
+# --- claiming and attempting -----------------------------------------------------------------
+
+
+def _claim(queryset, *, due_by: datetime | None = None) -> OutboxEvent | None:
+    # The row lock is held for the whole attempt, HTTP included. That is the simplest way to make
+    # sure two workers never send one event at once, and a worker that dies mid-POST loses its
+    # connection, so PostgreSQL aborts its transaction, releases the row and the sweep sends it
+    # again. The price is one open transaction and connection per delivery in flight, bounded by
+    # the connect + read timeouts and the worker concurrency; it never touches order rows.
+    return (
+        queryset.select_for_update(skip_locked=True)
+        .filter(status=OutboxEvent.Status.PENDING, next_attempt_at__lte=due_by or timezone.now())
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    ok: bool
+    error: str = ""
+    retry_after: float | None = None
+
+
+def _attempt(event: OutboxEvent) -> str:
+    body = event_body(event.payload)
+    outcome = _post(event, body) if settings.DATA_PLATFORM_URL else _spool(body)
+    now = timezone.now()
+    event.attempts += 1
+    if outcome.ok:
+        event.status = OutboxEvent.Status.DELIVERED
+        event.delivered_at = now
+        event.last_error = ""
+        event.save(update_fields=["status", "delivered_at", "last_error", "attempts"])
+        return DELIVERED
+    event.last_error = outcome.error[:MAX_ERROR_LENGTH]
+    if now - event.created_at >= timedelta(hours=settings.DATA_PLATFORM_RETRY_BUDGET_HOURS):
+        event.status = OutboxEvent.Status.FAILED
+        logger.error(
+            "data platform event %s FAILED after %s attempts: %s", event.event_id, event.attempts, outcome.error
+        )
+        result = FAILED
+    else:
+        event.next_attempt_at = now + timedelta(seconds=_retry_delay(event.attempts, outcome.retry_after))
+        logger.warning("data platform event %s attempt %s failed: %s", event.event_id, event.attempts, outcome.error)
+        result = RETRY
+    event.save(update_fields=["status", "attempts", "last_error", "next_attempt_at"])
+    return result
+
+
+def _retry_delay(attempts: int, retry_after: float | None) -> float:
+    """Exponential backoff with full jitter (AWS architecture blog), raised to the receiver's
+    Retry-After when it asks for more."""
+    base = settings.DATA_PLATFORM_BACKOFF_BASE_SECONDS
+    cap = settings.DATA_PLATFORM_BACKOFF_CAP_SECONDS
+    delay = random.uniform(0, min(cap, base * 2 ** min(attempts - 1, 32)))
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, MAX_RETRY_AFTER_SECONDS))
+    return delay
+
+
+def _post(event: OutboxEvent, body: bytes) -> _Outcome:
+    url = urlsplit(settings.DATA_PLATFORM_URL)
+    if url.scheme not in {"http", "https"} or not url.hostname:
+        return _Outcome(ok=False, error=f"DATA_PLATFORM_URL is not an http(s) URL: {settings.DATA_PLATFORM_URL!r}")
+    connection_class = HTTPSConnection if url.scheme == "https" else HTTPConnection
+    connection = connection_class(url.hostname, url.port, timeout=settings.DATA_PLATFORM_CONNECT_TIMEOUT)
+    headers = {
+        "Content-Type": "application/json",
+        "Idempotency-Key": str(event.event_id),
+        "X-Event-Type": event.event_type,
+        "X-Signature": event_signature(body),
+    }
+    try:
+        connection.connect()
+        connection.sock.settimeout(settings.DATA_PLATFORM_READ_TIMEOUT)
+        connection.request("POST", (url.path or "/") + (f"?{url.query}" if url.query else ""), body, headers)
+        response = connection.getresponse()
+        reply = response.read(500).decode("utf-8", "replace")
+    except (OSError, HTTPException) as exc:
+        return _Outcome(ok=False, error=f"{type(exc).__name__}: {exc}")
+    finally:
+        connection.close()
+    if 200 <= response.status < 300:
+        return _Outcome(ok=True)
+    return _Outcome(
+        ok=False,
+        error=f"HTTP {response.status}: {reply}".strip(),
+        retry_after=_parse_retry_after(response.getheader("Retry-After")),
+    )
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - timezone.now()).total_seconds())
+
+
+def _spool(body: bytes) -> _Outcome:
+    """No DATA_PLATFORM_URL: a local run appends each event as one JSON line instead."""
+    directory = Path(settings.DATA_PLATFORM_SPOOL_DIR)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        # One write() of the whole line to a file opened for appending: lines never interleave.
+        with open(directory / SPOOL_FILE_NAME, "ab") as spool:
+            spool.write(body + b"\n")
+    except OSError as exc:
+        return _Outcome(ok=False, error=f"{type(exc).__name__}: {exc}")
+    return _Outcome(ok=True)
+
+
+# --- publishing --------------------------------------------------------------------------------
+
+_publish_pools: dict = {}
+_publish_pools_lock = threading.Lock()
+
+
+def _publish_pool(app, broker_url: str):
+    # Celery's own publisher retries the broker connection for several seconds (and its producer
+    # pool cannot be told otherwise per call). A purchase must not wait for that, so delivery
+    # tasks go out through pooled connections that give up at once; the sweep catches up.
+    with _publish_pools_lock:
+        pool = _publish_pools.get(broker_url)
+        if pool is None:
+            connection = app.connection_for_write(
+                broker_url, connect_timeout=PUBLISH_CONNECT_TIMEOUT, transport_options={"max_retries": 0}
+            )
+            pool = _publish_pools[broker_url] = connection.Pool(limit=app.conf.broker_pool_limit)
+        return pool
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_publish_pools.clear)
+
+
+def event_enqueue(*, event_pk: int, countdown: float | None = None) -> bool:
+    """Queues `deliver_event(event_pk)`; on any broker trouble only logs (the sweep will find the
+    PENDING row). Returns whether the task was queued."""
+    from .tasks import deliver_event
+
+    try:
+        with _publish_pool(deliver_event.app, settings.CELERY_BROKER_URL).acquire(
+            block=True, timeout=PUBLISH_CONNECT_TIMEOUT
+        ) as conn:
+            try:
+                deliver_event.apply_async((event_pk,), countdown=countdown, connection=conn, retry=False)
+            except Exception:
+                conn.collect()  # back to the pool without whatever the failure left: the next use connects afresh
+                raise
+    except Exception:
+        logger.warning("could not queue delivery of outbox event %s; the sweep will send it", event_pk, exc_info=True)
+        return False
+    return True

@@ -1,0 +1,129 @@
+from django.contrib.auth import get_user_model
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.fields import IdField, StrictIntegerField
+from core.api.pagination import page_body, page_parameters, page_params, page_serializer
+from core.api.permissions import ensure_self_or_staff
+from core.api.schema import problems
+from core.api.throttling import ScopedRateThrottle
+from core.errors import InvalidRequest, InvalidUser
+from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from orders.selectors import order_page, order_visible
+from orders.serializers import OrderOut
+from orders.services import order_cancel, order_place
+
+
+def _ensure_user_exists(request, user_id: int) -> None:
+    """Staff may act for any user; an id that is nobody's is INVALID_USER, not a foreign-key crash."""
+    if user_id != request.user.pk and not get_user_model().objects.filter(pk=user_id).exists():
+        raise InvalidUser()
+
+
+class LineIn(serializers.Serializer):
+    productId = IdField()
+    quantity = StrictIntegerField()
+
+
+class OrderIn(serializers.Serializer):
+    userId = IdField()
+    products = LineIn(many=True, allow_empty=True)  # 1..50 lines and quantities: orders.lines
+    couponId = IdField(required=False, allow_null=True, default=None)
+
+
+OrderPage = page_serializer(OrderOut, "OrderPage")
+
+
+class OrdersApi(APIView):
+    """POST places an order (throttled per user, Idempotency-Key aware); GET lists a user's orders."""
+
+    throttle_scope = "order"
+
+    def get_throttles(self):
+        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+
+    @extend_schema(
+        operation_id="order_create",
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        request=OrderIn,
+        responses={
+            201: OrderOut,
+            **problems(
+                (400, "INVALID_REQUEST"),
+                (401, "UNAUTHENTICATED"),
+                (403, "FORBIDDEN"),
+                (404, "INVALID_USER | PRODUCT_NOT_FOUND"),
+                (409, "INVALID_COUPON | OUT_OF_STOCK | INSUFFICIENT_BALANCE | IDEMPOTENCY_IN_PROGRESS"),
+                (422, "IDEMPOTENCY_KEY_REUSED"),
+                (429, "RATE_LIMITED"),
+            ),
+        },
+    )
+    def post(self, request):
+        return idempotent(request, lambda: self._place(request))
+
+    def _place(self, request):
+        data = OrderIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        user_id = data.validated_data["userId"]
+        ensure_self_or_staff(request.user, user_id)
+        _ensure_user_exists(request, user_id)
+        order = order_place(
+            user_id=user_id,
+            lines=[(line["productId"], line["quantity"]) for line in data.validated_data["products"]],
+            coupon_id=data.validated_data["couponId"],
+        )
+        return Response(OrderOut(order).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="order_list",
+        parameters=[
+            OpenApiParameter("userId", OpenApiTypes.INT, description="기본값: 호출한 사용자"),
+            *page_parameters(default_size=20),
+        ],
+        responses={
+            200: OrderPage,
+            **problems((400, "INVALID_REQUEST"), (401, "UNAUTHENTICATED"), (403, "FORBIDDEN"), (404, "INVALID_USER")),
+        },
+    )
+    def get(self, request):
+        params = page_params(request.query_params, default_size=20)
+        raw = request.query_params.get("userId")
+        if raw is None:
+            user_id = request.user.pk
+        elif raw.isascii() and raw.isdigit() and 0 < len(raw) <= 18 and int(raw) > 0:
+            user_id = int(raw)
+        else:
+            raise InvalidRequest(errors=[{"field": "userId", "message": "양의 정수여야 합니다."}])
+        ensure_self_or_staff(request.user, user_id)
+        _ensure_user_exists(request, user_id)
+        orders, total = order_page(user_id=user_id, params=params)
+        return Response(page_body(OrderOut(orders, many=True).data, params, total))
+
+
+class OrderDetailApi(APIView):
+    @extend_schema(
+        operation_id="order_get",
+        responses={200: OrderOut, **problems((401, "UNAUTHENTICATED"), (404, "ORDER_NOT_FOUND"))},
+    )
+    def get(self, request, orderId: int):  # path names as in API.md
+        return Response(OrderOut(order_visible(order_id=orderId, actor=request.user)).data)
+
+
+class OrderCancelApi(APIView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "order"
+
+    @extend_schema(
+        operation_id="order_cancel",
+        request=None,
+        responses={
+            200: OrderOut,
+            **problems((401, "UNAUTHENTICATED"), (404, "ORDER_NOT_FOUND"), (429, "RATE_LIMITED")),
+        },
+    )
+    def post(self, request, orderId: int):
+        return Response(OrderOut(order_cancel(order_id=orderId, actor=request.user)).data)

@@ -1,0 +1,74 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class Order(models.Model):
+    """A paid order. Amounts are won: paid = total - discount, all never negative."""
+
+    class Status(models.TextChoices):
+        PAID = "PAID", "결제 완료"
+        CANCELLED = "CANCELLED", "취소됨"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PAID)
+    total_amount = models.BigIntegerField()
+    discount_amount = models.BigIntegerField(default=0)
+    paid_amount = models.BigIntegerField()
+    # The user coupon spent on this order. A cancelled order gives it back, so one user coupon may
+    # appear on several orders over time, at most one of them PAID.
+    user_coupon = models.ForeignKey(
+        "coupons.UserCoupon", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The coupon drop id (API `couponId`), kept beside the user coupon so an order reads in one row.
+    coupon_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "주문"
+        verbose_name_plural = "주문"
+        indexes = [models.Index(fields=["user", "-id"], name="order_user_newest")]
+        constraints = [
+            models.CheckConstraint(condition=Q(total_amount__gte=0), name="order_total_gte_0"),
+            models.CheckConstraint(
+                condition=Q(discount_amount__gte=0, discount_amount__lte=F("total_amount")),
+                name="order_discount_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(paid_amount=F("total_amount") - F("discount_amount")),
+                name="order_paid_is_total_less_discount",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="PAID", cancelled_at__isnull=True)
+                | Q(status="CANCELLED", cancelled_at__isnull=False),
+                name="order_cancelled_at_matches_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"주문 #{self.pk}"
+
+
+class OrderLine(models.Model):
+    """One product of an order, with the name and unit price captured when it was bought."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=200)
+    unit_price = models.BigIntegerField()
+    quantity = models.PositiveIntegerField()
+    amount = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "주문 상품"
+        verbose_name_plural = "주문 상품"
+        constraints = [
+            models.UniqueConstraint(fields=["order", "product"], name="order_line_one_per_product"),
+            models.CheckConstraint(condition=Q(quantity__gte=1, quantity__lte=100), name="order_line_quantity_1_100"),
+            models.CheckConstraint(condition=Q(unit_price__gt=0), name="order_line_unit_price_gt_0"),
+            models.CheckConstraint(condition=Q(amount=F("unit_price") * F("quantity")), name="order_line_amount"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} × {self.quantity}"

@@ -1,0 +1,114 @@
+"""Placing and cancelling orders: the only services that span apps, so they own the transaction.
+
+Lock order, everywhere (DESIGN.md): the user's balance row → the user's coupon → products in
+ascending id. Every path takes its locks in this order, so two transactions can never wait on each
+other in a cycle (no deadlock reaches a client). The products come last because a flash-sale
+product is the hottest row in the database: taking it last holds its lock for the shortest time,
+from the stock UPDATE to the COMMIT right after it.
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from balances.errors import InsufficientBalance
+from balances.services import balance_debit, balance_lock, balance_refund
+from coupons.services import user_coupon_lock, user_coupon_restore, user_coupon_use
+from dataplatform.services import event_emit
+from orders.lines import merge_lines
+from orders.models import Order, OrderLine
+from orders.selectors import order_detail, order_owner_id
+from orders.serializers import order_body
+from products.errors import OutOfStock
+from products.selectors import products_for_order
+from products.services import sales_record, sales_revert, stock_decrement, stock_restore
+
+
+def order_place(*, user_id: int, lines: Iterable[tuple[int, int]], coupon_id: int | None = None) -> Order:
+    """Places and pays an order in one durable transaction: all of it or none of it.
+
+    Guarantees: stock never below 0, the balance never below 0, a coupon used at most once, and the
+    order, its lines, the PAYMENT ledger row, the best-seller counts and the `order.paid` outbox
+    event written together. Errors, in the precedence of SPEC §5: INVALID_REQUEST,
+    PRODUCT_NOT_FOUND, INVALID_COUPON, OUT_OF_STOCK, INSUFFICIENT_BALANCE.
+    """
+    quantities = merge_lines(lines)
+    # Prices and names come from the database, read before the transaction (no lock needed: a
+    # price is captured as it was when the order was placed).
+    products = products_for_order(product_ids=quantities)
+    total = sum(products[pid].price * quantity for pid, quantity in quantities.items())
+
+    with transaction.atomic(durable=True):
+        balance = balance_lock(user_id=user_id)
+        use = None
+        if coupon_id is not None:
+            use = user_coupon_lock(user_id=user_id, coupon_id=coupon_id, order_total=total)
+        discount = use.discount if use else 0
+        # Early answers in the contract's precedence; the stock UPDATE at the end is what decides.
+        for pid in sorted(quantities):
+            if products[pid].stock < quantities[pid]:
+                raise OutOfStock(product_id=pid)
+        paid = total - discount
+        if balance < paid:
+            raise InsufficientBalance()
+
+        order = Order.objects.create(
+            user_id=user_id,
+            total_amount=total,
+            discount_amount=discount,
+            paid_amount=paid,
+            user_coupon_id=use.user_coupon_id if use else None,
+            coupon_id=use.coupon_id if use else None,
+            created_at=timezone.now(),
+        )
+        order.line_list = OrderLine.objects.bulk_create(
+            [
+                OrderLine(
+                    order=order,
+                    product_id=pid,
+                    name=products[pid].name,
+                    unit_price=products[pid].price,
+                    quantity=quantity,
+                    amount=products[pid].price * quantity,
+                )
+                for pid, quantity in sorted(quantities.items())
+            ]
+        )
+        if use:
+            user_coupon_use(user_coupon_id=use.user_coupon_id, order_id=order.pk)
+        if paid:
+            balance_debit(user_id=user_id, amount=paid, order_id=order.pk)
+        sales_record(quantities=quantities, sold_at=order.created_at)
+        event_emit(
+            event_type="order.paid", aggregate_id=order.pk, order=order_body(order), occurred_at=order.created_at
+        )
+        stock_decrement(quantities=quantities)
+    return order
+
+
+def order_cancel(*, order_id: int, actor) -> Order:
+    """Cancels a PAID order once, by its owner or staff: stock back, paid amount refunded (ledger
+    REFUND), the coupon given back if unexpired, best sellers reverted, `order.cancelled` emitted.
+
+    Cancelling a cancelled order changes nothing and returns it as it is, so concurrent or repeated
+    cancels refund exactly once.
+    """
+    owner_id = order_owner_id(order_id=order_id, actor=actor)
+    with transaction.atomic(durable=True):
+        balance_lock(user_id=owner_id)
+        now = timezone.now()
+        if Order.objects.filter(pk=order_id, status=Order.Status.PAID).update(
+            status=Order.Status.CANCELLED, cancelled_at=now
+        ):
+            order = order_detail(order_id=order_id)
+            quantities = {line.product_id: line.quantity for line in order.line_list}
+            if order.user_coupon_id:
+                user_coupon_restore(user_coupon_id=order.user_coupon_id)
+            if order.paid_amount:
+                balance_refund(user_id=owner_id, amount=order.paid_amount, order_id=order.pk)
+            sales_revert(quantities=quantities, sold_at=order.created_at)
+            event_emit(event_type="order.cancelled", aggregate_id=order.pk, order=order_body(order), occurred_at=now)
+            stock_restore(quantities=quantities)
+            return order
+    return order_detail(order_id=order_id)

@@ -1,0 +1,183 @@
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from balances.selectors import balance_get
+from core.api.pagination import PageParams
+from core.errors import ApiError
+from coupons.selectors import usable_coupons
+from orders.cart import Cart, CartFull
+from orders.errors import OrderNotFound
+from orders.forms import CartLineForm, CartRemoveForm, CheckoutForm
+from orders.selectors import order_page, order_visible
+from orders.services import order_cancel, order_place
+from products.errors import ProductNotFound
+from products.selectors import products_for_order
+
+PAGE_SIZE = 10
+CHECKOUT_NONCE = "checkout_nonce"
+
+# What a shopper is told when an order cannot be placed; keyed by the API error code.
+ORDER_ERROR_MESSAGES = {
+    "INSUFFICIENT_BALANCE": "잔액 부족: 잔액을 충전한 뒤 다시 주문해 주세요.",
+    "OUT_OF_STOCK": "재고 부족: 남은 재고보다 많이 담긴 상품이 있습니다. 수량을 줄여 주세요.",
+    "INVALID_COUPON": "유효하지 않은 쿠폰: 사용할 수 없는 쿠폰입니다. 다른 쿠폰을 골라 주세요.",
+    "PRODUCT_NOT_FOUND": "판매가 끝난 상품이 장바구니에 있습니다. 장바구니를 확인해 주세요.",
+}
+
+
+def _redirect_back(request, fallback: str):
+    target = request.POST.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else fallback)
+
+
+@require_GET
+def cart_view(request):
+    cart = Cart(request.session)
+    lines, dropped = cart.lines()
+    for product_id in dropped:
+        messages.warning(request, f"상품 #{product_id}은(는) 더 이상 판매하지 않아 장바구니에서 뺐습니다.")
+    return render(
+        request,
+        "orders/cart.html",
+        {
+            "lines": lines,
+            "total": sum(line.amount for line in lines),
+            "max_quantity": CartLineForm.base_fields["quantity"].max_value,
+        },
+    )
+
+
+@require_POST
+def cart_add(request):
+    form = CartLineForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return _redirect_back(request, "orders:cart")
+    product_id, quantity = form.cleaned_data["product_id"], form.cleaned_data["quantity"]
+    try:
+        product = products_for_order(product_ids=[product_id])[product_id]
+        Cart(request.session).add(product_id, quantity)
+    except ProductNotFound:
+        messages.error(request, "판매 중인 상품이 아닙니다.")
+    except CartFull:
+        messages.error(request, "장바구니에는 상품을 50종류까지 담을 수 있습니다.")
+    else:
+        messages.success(request, f"{product.name}을(를) 장바구니에 담았습니다.")
+    return _redirect_back(request, "orders:cart")
+
+
+@require_POST
+def cart_update(request):
+    form = CartLineForm(request.POST)
+    if form.is_valid():
+        Cart(request.session).set(form.cleaned_data["product_id"], form.cleaned_data["quantity"])
+        messages.success(request, "수량을 바꿨습니다.")
+    else:
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+    return redirect("orders:cart")
+
+
+@require_POST
+def cart_remove(request):
+    form = CartRemoveForm(request.POST)
+    if form.is_valid():
+        Cart(request.session).remove(form.cleaned_data["product_id"])
+        messages.success(request, "장바구니에서 뺐습니다.")
+    return redirect("orders:cart")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkout(request):
+    cart = Cart(request.session)
+    lines, dropped = cart.lines()
+    if dropped:
+        messages.warning(request, "판매가 끝난 상품을 장바구니에서 뺐습니다. 확인 후 다시 주문해 주세요.")
+        return redirect("orders:cart")
+    if not lines:
+        messages.info(request, "장바구니가 비어 있습니다.")
+        return redirect("orders:cart")
+    total = sum(line.amount for line in lines)
+    coupons = usable_coupons(user_id=request.user.pk, order_total=total)
+    form = CheckoutForm(request.POST or None, coupons=coupons)
+    if request.method == "POST" and form.is_valid():
+        # One placement per rendered checkout page: a double-click or a resent form does not pay twice.
+        if request.POST.get("nonce") != request.session.pop(CHECKOUT_NONCE, None):
+            messages.info(request, "이미 처리된 주문서입니다. 주문내역을 확인해 주세요.")
+            return redirect("orders:list")
+        try:
+            order = order_place(
+                user_id=request.user.pk,
+                lines=[(line.product.id, line.quantity) for line in lines],
+                coupon_id=form.cleaned_data["coupon"],
+            )
+        except ApiError as error:
+            messages.error(request, ORDER_ERROR_MESSAGES.get(error.code, f"{error.title}: {error.detail}"))
+        else:
+            cart.clear()
+            return redirect("orders:complete", order_id=order.pk)
+    request.session[CHECKOUT_NONCE] = nonce = secrets.token_urlsafe(16)
+    balance = balance_get(user_id=request.user.pk)
+    return render(
+        request,
+        "orders/checkout.html",
+        {
+            "form": form,
+            "lines": lines,
+            "total": total,
+            "coupons": [(coupon, total - coupon.discount) for coupon in coupons],
+            "balance": balance.amount,
+            "nonce": nonce,
+        },
+    )
+
+
+def _visible_or_404(request, order_id: int):
+    try:
+        return order_visible(order_id=order_id, actor=request.user)
+    except OrderNotFound:
+        raise Http404("주문을 찾을 수 없습니다.")
+
+
+@login_required
+@require_GET
+def order_complete(request, order_id: int):
+    return render(request, "orders/complete.html", {"order": _visible_or_404(request, order_id)})
+
+
+@login_required
+@require_GET
+def order_list(request):
+    raw = request.GET.get("page", "1")
+    number = int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) <= 6 and int(raw) > 0 else 1
+    orders, total = order_page(user_id=request.user.pk, params=PageParams(page=number - 1, size=PAGE_SIZE))
+    pages = max(1, -(-total // PAGE_SIZE))
+    return render(
+        request,
+        "orders/list.html",
+        {"orders": orders, "page": number, "pages": pages, "has_prev": number > 1, "has_next": number < pages},
+    )
+
+
+@login_required
+@require_GET
+def order_detail(request, order_id: int):
+    return render(request, "orders/detail.html", {"order": _visible_or_404(request, order_id)})
+
+
+@login_required
+@require_POST
+def order_cancel_view(request, order_id: int):
+    try:
+        order = order_cancel(order_id=order_id, actor=request.user)
+    except OrderNotFound:
+        raise Http404("주문을 찾을 수 없습니다.")
+    messages.success(request, f"주문 #{order.pk}을(를) 취소했습니다. 결제 금액은 잔액으로 환불됩니다.")
+    return redirect("orders:detail", order_id=order.pk)

@@ -1,0 +1,121 @@
+"""The product cache: one version for the whole catalog, fail-open reads, single-flight fills.
+
+Invalidation is one increment: any product create/edit/deactivate bumps `products:version` after
+commit. Each entry is stored as `(version, rendered JSON bytes)` and only counts as a hit when its
+version is the current one, so a bump drops every cached page, product and best-seller list at
+once. Keeping the version in the value instead of the key (`products:v{n}:...`) lets a hit be ONE
+Redis round trip (MGET of the version and the entry) instead of two.
+
+Stock changes from orders do not bump the version: list pages live at most `LIST_TTL` seconds,
+the staleness SPEC §2 allows. Every Redis failure degrades to the database (django-redis
+IGNORE_EXCEPTIONS turns a refused connection into a miss)."""
+
+import time
+from collections.abc import Callable
+
+from django.core.cache import caches
+from django.db import transaction
+
+VERSION_KEY = "products:version"
+LIST_TTL = 10  # seconds; SPEC: list stock may be up to 10 s stale
+DETAIL_TTL = 10
+TOP_TTL = 10  # the beat task rewrites it about every 10 s; a miss recomputes (single-flight)
+LOCK_TTL = 5
+LOCK_WAIT = 1.0  # a request that loses the single-flight race waits this long for the winner
+
+
+def _cache():
+    return caches["default"]
+
+
+def _new_version() -> int:
+    # A lost version key restarts from the clock, never from a number used before.
+    return time.time_ns() // 1_000_000
+
+
+def current_version() -> int | None:
+    """The catalog version, created on first use; None when Redis is unreachable."""
+    cache = _cache()
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        if cache.add(VERSION_KEY, _new_version(), timeout=None) is None:
+            return None
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def bump_version() -> None:
+    cache = _cache()
+    try:
+        if cache.incr(VERSION_KEY) is not None:
+            return
+    except ValueError:  # no version yet, so nothing is cached under one
+        pass
+    cache.add(VERSION_KEY, _new_version(), timeout=None)
+
+
+def bump_version_on_commit() -> None:
+    """Invalidate after the writing transaction commits, so nobody re-caches the old rows."""
+    transaction.on_commit(bump_version)
+
+
+def key(*parts) -> str:
+    return ":".join(["products", *map(str, parts)])
+
+
+def lookup(cache_key: str) -> tuple[int | None, bytes | None]:
+    """One MGET: the current version, and the entry's bytes if it was stored under it.
+    (None, None) when Redis is unreachable."""
+    values = _cache().get_many([VERSION_KEY, cache_key])
+    version = values.get(VERSION_KEY)
+    if version is None:
+        return current_version(), None
+    entry = values.get(cache_key)
+    if entry is not None and entry[0] == version:
+        return version, entry[1]
+    return version, None
+
+
+def store(cache_key: str, version: int, body: bytes, ttl: int) -> None:
+    _cache().set(cache_key, (version, body), timeout=ttl)
+
+
+def fetch(cache_key: str, compute: Callable[[], bytes], ttl: int) -> bytes:
+    """The cached bytes or compute() stored for `ttl` seconds; compute() alone without Redis."""
+    version, body = lookup(cache_key)
+    if body is not None:
+        return body
+    body = compute()
+    if version is not None:
+        store(cache_key, version, body, ttl)
+    return body
+
+
+def fetch_single_flight(cache_key: str, compute: Callable[[], bytes], ttl: int) -> bytes:
+    """Like `fetch`, but a stampede after expiry runs compute() once: the first request to miss
+    takes a short Redis lock (SET NX EX) and fills the key; the others wait up to LOCK_WAIT for
+    it, then compute from the database themselves (never an error). Redis down → compute()."""
+    version, body = lookup(cache_key)
+    if body is not None:
+        return body
+    if version is None:
+        return compute()
+    cache = _cache()
+    lock_key = f"{cache_key}:lock"
+    acquired = cache.add(lock_key, 1, timeout=LOCK_TTL)
+    if acquired is None:  # Redis went away in between
+        return compute()
+    if acquired:
+        try:
+            body = compute()
+            store(cache_key, version, body, ttl)
+            return body
+        finally:
+            cache.delete(lock_key)
+    deadline = time.monotonic() + LOCK_WAIT
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+        _, body = lookup(cache_key)
+        if body is not None:
+            return body
+    return compute()

@@ -1,0 +1,61 @@
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Upper
+
+
+class Product(models.Model):
+    name = models.CharField("상품명", max_length=200)
+    description = models.TextField("설명", blank=True, default="")
+    price = models.BigIntegerField("가격(원)", validators=[MinValueValidator(1)])
+    stock = models.BigIntegerField("재고", validators=[MinValueValidator(0)])
+    active = models.BooleanField("판매 중", default=True)
+    created_at = models.DateTimeField("등록일", auto_now_add=True)
+    updated_at = models.DateTimeField("수정일", auto_now=True)
+
+    class Meta:
+        verbose_name = "상품"
+        verbose_name_plural = "상품"
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gt=0), name="product_price_positive"),
+            models.CheckConstraint(condition=Q(stock__gte=0), name="product_stock_non_negative"),
+        ]
+        indexes = [
+            # `name__icontains` compiles to UPPER(name::text) LIKE UPPER('%kw%'): the trigram index
+            # must be on exactly that expression for the planner to use it.
+            GinIndex(OpClass(Upper("name"), name="gin_trgm_ops"), name="product_name_upper_trgm"),
+            # The public list: active products by id (its order and its count).
+            models.Index(fields=["id"], condition=Q(active=True), name="product_active_id"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductSales(models.Model):
+    """Quantity sold per product per Asia/Seoul day, split over `SALES_SHARDS` rows.
+
+    Why shards: a sale is recorded inside the order transaction, so the row it upserts stays locked
+    until that transaction commits. With one row per product and day, every buyer of a flash-sale
+    product would queue on that single row while already holding their balance/coupon/stock locks.
+    Each write picks a random shard instead, so concurrent buyers mostly touch different rows; the
+    best-seller query sums the shards (a handful of rows per product and day). A revert writes a
+    negative quantity to a random shard of the same day, so only the per-day sum is meaningful.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    shard = models.SmallIntegerField()
+    quantity = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "일별 판매량"
+        verbose_name_plural = "일별 판매량"
+        constraints = [
+            models.UniqueConstraint(fields=["day", "product", "shard"], name="product_sales_day_product_shard"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.day} #{self.shard}: {self.quantity}"

@@ -1,0 +1,105 @@
+"""Product reads. Other apps use `products_for_order`; the API and storefront use the rest."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from products.errors import ProductNotFound
+from products.models import Product, ProductSales
+
+SEOUL = ZoneInfo("Asia/Seoul")
+TOP_DAYS = 3  # today and the two days before it (SPEC §3)
+TOP_SIZE = 5
+KEYWORD_MAX_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class ProductForOrder:
+    id: int
+    name: str
+    price: int
+    stock: int
+
+
+def seoul_day(moment: datetime | None = None) -> date:
+    return timezone.localtime(moment or timezone.now(), SEOUL).date()
+
+
+def _active():
+    return Product.objects.filter(active=True)
+
+
+def product_list(*, keyword: str | None, page: int, size: int) -> tuple[list[dict], int]:
+    """One page of active products as `{id, name, price, stock}`, ordered by id ascending, and the
+    total count. `keyword` is a case-insensitive substring of the name (served by the trigram
+    index on UPPER(name); Django escapes % and _)."""
+    queryset = _active()
+    order = F("id").asc()
+    if keyword:
+        queryset = queryset.filter(name__icontains=keyword)
+        # Same order, but as an expression the id index cannot provide: otherwise the planner may
+        # walk the id index filtering every row until it finds `size` matches, which costs a full
+        # scan when its estimate of the matches is off. Through the trigram index the page costs
+        # at most what the COUNT over the same matches does.
+        order = (F("id") + 0).asc()
+    total = queryset.count()
+    offset = page * size
+    items = (
+        list(queryset.order_by(order).values("id", "name", "price", "stock")[offset : offset + size])
+        if offset < total
+        else []
+    )
+    return items, total
+
+
+def product_get(*, product_id: int) -> Product:
+    """An active product; PRODUCT_NOT_FOUND otherwise."""
+    product = _active().filter(pk=product_id).first()
+    if product is None:
+        raise ProductNotFound(f"상품 {product_id}을(를) 찾을 수 없습니다.", productId=product_id)
+    return product
+
+
+def products_for_order(*, product_ids: Iterable[int]) -> dict[int, ProductForOrder]:
+    """Active products by id for pricing an order, in one query and without locks (stock is
+    re-checked by `stock_decrement`). PRODUCT_NOT_FOUND names the first missing or inactive id."""
+    wanted = sorted(set(product_ids))
+    rows = _active().filter(pk__in=wanted).values_list("id", "name", "price", "stock")
+    found = {row[0]: ProductForOrder(*row) for row in rows}
+    for product_id in wanted:
+        if product_id not in found:
+            raise ProductNotFound(f"상품 {product_id}을(를) 찾을 수 없습니다.", productId=product_id)
+    return found
+
+
+def best_sellers(*, today: date | None = None) -> dict:
+    """Top 5 active products by quantity sold over today and the two days before (Asia/Seoul),
+    cancelled sales excluded (reverted in the same day's counters); ties by lower product id.
+    `{from, to, items: [{rank, productId, name, price, soldQuantity}]}` with ISO dates."""
+    to_day = today or seoul_day()
+    from_day = to_day - timedelta(days=TOP_DAYS - 1)
+    rows = (
+        ProductSales.objects.filter(day__gte=from_day, day__lte=to_day, product__active=True)
+        .values("product_id", "product__name", "product__price")
+        .annotate(sold=Sum("quantity"))
+        .filter(sold__gt=0)
+        .order_by("-sold", "product_id")[:TOP_SIZE]
+    )
+    return {
+        "from": from_day.isoformat(),
+        "to": to_day.isoformat(),
+        "items": [
+            {
+                "rank": rank,
+                "productId": row["product_id"],
+                "name": row["product__name"],
+                "price": row["product__price"],
+                "soldQuantity": row["sold"],
+            }
+            for rank, row in enumerate(rows, start=1)
+        ],
+    }

@@ -1,0 +1,123 @@
+"""Product writes.
+
+Catalog edits (`product_create`, `product_update`, `products_set_active`) open their own short
+transaction and bump the product cache version after commit.
+
+The order-path services (`stock_decrement`, `stock_restore`, `sales_record`, `sales_revert`) run
+INSIDE the caller's transaction (no savepoints, no durable block of their own) and never bump the
+cache: list pages may show stock up to 10 s stale, an order always checks the live row. They touch
+products in ascending id: the project-wide lock order is the user's balance row → the user's
+coupon → products ascending, so the hottest rows (a flash-sale product) are locked last and held
+for the shortest time, and two orders never wait on each other in opposite orders (no deadlocks).
+"""
+
+import random
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from products import cache
+from products.errors import OutOfStock, ProductNotFound
+from products.models import Product, ProductSales
+from products.selectors import seoul_day
+
+SALES_SHARDS = 16
+EDITABLE_FIELDS = ("name", "description", "price", "stock", "active")
+
+
+def product_create(*, name: str, price: int, stock: int, description: str = "", active: bool = True) -> Product:
+    """Creates a product (validated by the caller; the database CHECKs price > 0, stock ≥ 0)."""
+    with transaction.atomic():
+        product = Product.objects.create(name=name, description=description, price=price, stock=stock, active=active)
+        cache.bump_version_on_commit()
+    return product
+
+
+def product_update(*, product_id: int, **fields) -> Product:
+    """Sets any of name, description, price, stock, active in one UPDATE; PRODUCT_NOT_FOUND for an
+    unknown id (inactive products stay editable: staff re-activate them this way)."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    with transaction.atomic():
+        if fields:
+            updated = Product.objects.filter(pk=product_id).update(**fields, updated_at=timezone.now())
+        else:
+            updated = Product.objects.filter(pk=product_id).count()
+        if updated == 0:
+            raise ProductNotFound(f"상품 {product_id}을(를) 찾을 수 없습니다.", productId=product_id)
+        cache.bump_version_on_commit()
+        return Product.objects.get(pk=product_id)
+
+
+def products_set_active(*, product_ids, active: bool) -> int:
+    """Activates or deactivates products in bulk (admin actions); returns how many changed."""
+    with transaction.atomic():
+        changed = (
+            Product.objects.filter(pk__in=list(product_ids))
+            .exclude(active=active)
+            .update(active=active, updated_at=timezone.now())
+        )
+        cache.bump_version_on_commit()
+    return changed
+
+
+def _ascending(quantities: dict[int, int]) -> list[tuple[int, int]]:
+    for product_id, quantity in quantities.items():
+        if quantity <= 0:
+            raise ValueError(f"quantity for product {product_id} must be positive, got {quantity}")
+    return sorted(quantities.items())
+
+
+def stock_decrement(*, quantities: dict[int, int]) -> None:
+    """Takes `quantities[product_id]` units of each product's stock, products in ascending id, each
+    one conditional atomic UPDATE (`stock >= q`) whose row count is checked. The first product
+    without enough stock raises OUT_OF_STOCK (naming it); the caller's transaction then rolls the
+    earlier decrements back. Never lets stock go negative."""
+    for product_id, quantity in _ascending(quantities):
+        updated = Product.objects.filter(pk=product_id, stock__gte=quantity).update(stock=F("stock") - quantity)
+        if updated != 1:
+            raise OutOfStock(f"상품 {product_id}의 재고가 부족합니다.", productId=product_id)
+
+
+def stock_restore(*, quantities: dict[int, int]) -> None:
+    """Gives units back (order cancellation), products in ascending id. Inactive products too."""
+    for product_id, quantity in _ascending(quantities):
+        updated = Product.objects.filter(pk=product_id).update(stock=F("stock") + quantity)
+        if updated != 1:
+            raise ProductNotFound(f"상품 {product_id}을(를) 찾을 수 없습니다.", productId=product_id)
+
+
+def _sales_add(quantities: dict[int, int], sold_at: datetime, sign: int) -> None:
+    # Append to a random shard of the product's (day, shard) counter with one upsert: concurrent
+    # buyers of the same product mostly hit different rows, so nobody queues behind one hot row
+    # while holding their other locks (see ProductSales). Ascending id, like every product write.
+    rows = _ascending(quantities)
+    day = seoul_day(sold_at)
+    table = ProductSales._meta.db_table
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(rows))
+    params: list = []
+    for product_id, quantity in rows:
+        params += [product_id, day, random.randrange(SALES_SHARDS), sign * quantity]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (product_id, day, shard, quantity) VALUES {values} "  # noqa: S608
+            "ON CONFLICT (day, product_id, shard) DO UPDATE SET quantity = "
+            f"{table}.quantity + EXCLUDED.quantity",
+            params,
+        )
+
+
+def sales_record(*, quantities: dict[int, int], sold_at: datetime) -> None:
+    """Counts a paid order's quantities towards the best sellers of `sold_at`'s Asia/Seoul day."""
+    if quantities:
+        _sales_add(quantities, sold_at, +1)
+
+
+def sales_revert(*, quantities: dict[int, int], sold_at: datetime) -> None:
+    """Takes a cancelled order's quantities back off the SAME Asia/Seoul day they were recorded on
+    (`sold_at` is the order's creation time), so cancelled orders never count."""
+    if quantities:
+        _sales_add(quantities, sold_at, -1)

@@ -1,0 +1,377 @@
+import base64
+import hashlib
+import hmac
+import json
+import subprocess
+import threading
+import uuid
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+import redis
+from django.db import connection, transaction
+from django.utils import timezone
+from django_redis import get_redis_connection
+
+from dataplatform import selectors, services
+from dataplatform.models import OutboxEvent
+from tests.dataplatform.conftest import SECRET, free_port, order_body, wait_for
+
+
+def emit(event_type="order.paid", **order_kwargs) -> OutboxEvent:
+    order = order_body(**order_kwargs)
+    with transaction.atomic():
+        return services.event_emit(
+            event_type=event_type, aggregate_id=order["orderId"], order=order, occurred_at=timezone.now()
+        )
+
+
+@pytest.mark.django_db
+def test_emit_stores_the_full_event_body(dp_settings):
+    order = order_body(order_id=501)
+    occurred = timezone.now()
+    with transaction.atomic():
+        event = services.event_emit(event_type="order.paid", aggregate_id=501, order=order, occurred_at=occurred)
+
+    event.refresh_from_db()
+    assert event.status == OutboxEvent.Status.PENDING
+    assert event.attempts == 0
+    assert event.aggregate_id == 501
+    assert event.event_type == "order.paid"
+    assert set(event.payload) == {"eventId", "type", "occurredAt", "order"}
+    assert event.payload["eventId"] == str(event.event_id)
+    assert event.payload["type"] == "order.paid"
+    assert event.payload["order"] == order
+    assert event.payload["occurredAt"] == timezone.localtime(occurred).isoformat()
+
+
+@pytest.mark.django_db
+def test_emit_refuses_an_unknown_event_type(dp_settings):
+    with pytest.raises(ValueError), transaction.atomic():
+        services.event_emit(event_type="order.shipped", aggregate_id=1, order=order_body(), occurred_at=timezone.now())
+    assert OutboxEvent.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_delivery_sends_exact_headers_and_a_verifiable_signature(dp_settings, receiver):
+    event = emit(event_type="order.cancelled", status="CANCELLED")
+
+    assert services.event_deliver(event_pk=event.pk) == services.DELIVERED
+
+    event.refresh_from_db()
+    assert event.status == OutboxEvent.Status.DELIVERED
+    assert event.attempts == 1
+    assert event.delivered_at is not None
+    assert event.last_error == ""
+    [request] = receiver.received
+    assert request.headers["Content-Type"] == "application/json"
+    assert request.headers["Idempotency-Key"] == str(event.event_id)
+    assert request.headers["X-Event-Type"] == "order.cancelled"
+    expected = hmac.new(SECRET.encode(), request.body, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(request.headers["X-Signature"], f"sha256={expected}")
+    assert request.body == services.event_body(event.payload)
+    assert json.loads(request.body) == event.payload
+    # a signature made with another secret does not verify
+    forged = hmac.new(b"another-secret", request.body, hashlib.sha256).hexdigest()
+    assert not hmac.compare_digest(request.headers["X-Signature"], f"sha256={forged}")
+
+
+@pytest.mark.django_db
+def test_a_delivered_event_is_not_sent_again(dp_settings, receiver):
+    event = emit()
+    assert services.event_deliver(event_pk=event.pk) == services.DELIVERED
+    assert services.event_deliver(event_pk=event.pk) == services.SKIPPED
+    assert len(receiver.received) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", [500, 503, 429, 400, 404])
+def test_a_non_2xx_reply_schedules_a_retry_with_backoff(dp_settings, receiver, status):
+    receiver.statuses = [status]
+    event = emit()
+    before = timezone.now()
+
+    assert services.event_deliver(event_pk=event.pk) == services.RETRY
+
+    event.refresh_from_db()
+    assert event.status == OutboxEvent.Status.PENDING
+    assert event.attempts == 1
+    assert event.last_error.startswith(f"HTTP {status}")
+    # full jitter on attempt 1: somewhere in [0, base]
+    assert before <= event.next_attempt_at <= timezone.now() + timedelta(seconds=0.05)
+
+
+@pytest.mark.django_db
+def test_retry_after_is_honoured(dp_settings, receiver):
+    receiver.statuses = [429]
+    receiver.extra_headers = {"Retry-After": "120"}
+    event = emit()
+    before = timezone.now()
+
+    assert services.event_deliver(event_pk=event.pk) == services.RETRY
+
+    event.refresh_from_db()
+    assert event.next_attempt_at >= before + timedelta(seconds=120)
+    # not due yet: a task or a sweep now leaves it alone
+    assert services.event_deliver(event_pk=event.pk) == services.SKIPPED
+    assert services.outbox_sweep() == {"delivered": 0, "retry": 0, "failed": 0}
+    assert len(receiver.received) == 1
+
+
+def test_backoff_is_exponential_with_full_jitter_and_capped(settings):
+    settings.DATA_PLATFORM_BACKOFF_BASE_SECONDS = 2
+    settings.DATA_PLATFORM_BACKOFF_CAP_SECONDS = 600
+    for attempts, ceiling in [(1, 2), (2, 4), (3, 8), (6, 64), (10, 600), (200, 600)]:
+        delays = [services._retry_delay(attempts, None) for _ in range(200)]
+        assert all(0 <= d <= ceiling for d in delays)
+        assert max(delays) > ceiling / 2  # jitter spreads over the whole range
+    assert services._retry_delay(1, 30.0) >= 30.0
+    assert services._retry_delay(1, 10**9) <= services.MAX_RETRY_AFTER_SECONDS
+
+
+@pytest.mark.django_db
+def test_network_error_is_recorded_and_retried(dp_settings):
+    dp_settings.DATA_PLATFORM_URL = f"http://127.0.0.1:{free_port()}/events"
+    event = emit()
+
+    assert services.event_deliver(event_pk=event.pk) == services.RETRY
+
+    event.refresh_from_db()
+    assert event.status == OutboxEvent.Status.PENDING
+    assert event.attempts == 1
+    assert "ConnectionRefusedError" in event.last_error
+
+
+@pytest.mark.django_db
+def test_past_the_retry_budget_the_event_fails(dp_settings, receiver):
+    receiver.statuses = [503, 503]
+    event = emit()
+    assert services.event_deliver(event_pk=event.pk) == services.RETRY  # within budget
+    OutboxEvent.objects.filter(pk=event.pk).update(
+        created_at=timezone.now() - timedelta(hours=24, minutes=1), next_attempt_at=timezone.now()
+    )
+
+    assert services.event_deliver(event_pk=event.pk) == services.FAILED
+
+    event.refresh_from_db()
+    assert event.status == OutboxEvent.Status.FAILED
+    assert event.attempts == 2
+    assert event.last_error.startswith("HTTP 503")
+    assert selectors.outbox_failed_count() == 1
+    assert selectors.outbox_pending_count() == 0
+    # FAILED is left alone by tasks and sweeps
+    assert services.event_deliver(event_pk=event.pk) == services.SKIPPED
+    assert services.outbox_sweep()["delivered"] == 0
+
+    # staff's retry now: PENDING and due, then the next attempt (receiver now answers 200) delivers
+    assert services.event_retry_now(event_pk=event.pk) is True
+    event.refresh_from_db()
+    assert event.status == OutboxEvent.Status.PENDING
+    assert services.event_deliver(event_pk=event.pk) == services.DELIVERED
+    assert services.event_retry_now(event_pk=event.pk) is False
+    assert [r.headers["Idempotency-Key"] for r in receiver.received] == [str(event.event_id)] * 3
+
+
+@pytest.mark.django_db
+def test_without_a_url_events_are_appended_to_the_spool_file(dp_settings):
+    dp_settings.DATA_PLATFORM_URL = ""
+    first, second = emit(), emit(event_type="order.cancelled", status="CANCELLED")
+
+    assert services.outbox_sweep() == {"delivered": 2, "retry": 0, "failed": 0}
+
+    spool = dp_settings.DATA_PLATFORM_SPOOL_DIR / "events.jsonl"
+    lines = spool.read_bytes().splitlines()
+    assert len(lines) == 2
+    assert [json.loads(line) for line in lines] == [first.payload, second.payload]
+    assert lines[0] == services.event_body(first.payload)
+    assert set(OutboxEvent.objects.values_list("status", flat=True)) == {"DELIVERED"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_emit_queues_the_delivery_task_on_the_broker_after_commit(dp_settings):
+    broker = get_redis_connection("default")  # the test Redis db is also the test broker
+    assert broker.llen("celery") == 0
+    with transaction.atomic():
+        event = services.event_emit(
+            event_type="order.paid", aggregate_id=1, order=order_body(order_id=1), occurred_at=timezone.now()
+        )
+        assert broker.llen("celery") == 0  # nothing is published before the commit
+    assert broker.llen("celery") == 1
+    message = json.loads(broker.lindex("celery", 0))
+    assert message["headers"]["task"] == "dataplatform.tasks.deliver_event"
+    assert json.loads(base64.b64decode(message["body"]))[0] == [event.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_emit_with_the_broker_down_commits_and_leaves_the_event_pending(dp_settings):
+    dp_settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"
+    outcome = {}
+
+    def purchase():
+        try:
+            with transaction.atomic(durable=True):
+                outcome["event"] = services.event_emit(
+                    event_type="order.paid", aggregate_id=77, order=order_body(order_id=77), occurred_at=timezone.now()
+                )
+            outcome["committed"] = True
+        except BaseException as exc:  # noqa: BLE001
+            outcome["error"] = exc
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=purchase)
+    thread.start()
+    thread.join(timeout=20)
+
+    assert not thread.is_alive()
+    assert "error" not in outcome
+    assert outcome["committed"] is True
+    event = OutboxEvent.objects.get(aggregate_id=77)
+    assert event.status == OutboxEvent.Status.PENDING
+    assert event.attempts == 0
+    assert services.event_enqueue(event_pk=event.pk) is False  # the publish path only logs
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_sweepers_never_send_one_event_twice(dp_settings, receiver):
+    receiver.delay = 0.03
+    events = [emit() for _ in range(30)]
+    get_redis_connection("default").delete("celery")  # no worker here: only the sweepers send
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def sweeper():
+        try:
+            barrier.wait(timeout=10)
+            results.append(services.outbox_sweep(time_budget_seconds=60))
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweeper) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+    assert errors == []
+    keys = receiver.keys()
+    assert sorted(keys) == sorted(str(e.event_id) for e in events)  # each exactly once
+    assert len(set(keys)) == len(keys) == 30
+    assert sum(r["delivered"] for r in results) == 30
+    assert all(r["delivered"] > 0 for r in results)  # both really swept
+    assert OutboxEvent.objects.filter(status="DELIVERED", attempts=1).count() == 30
+
+
+@pytest.mark.django_db
+def test_event_ids_are_unique_uuids(dp_settings):
+    events = [emit() for _ in range(5)]
+    ids = {e.event_id for e in events}
+    assert len(ids) == 5
+    assert all(isinstance(i, uuid.UUID) and i.version == 4 for i in ids)
+
+
+def test_beat_sweeps_the_outbox_about_every_30_seconds(settings):
+    from config.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["dataplatform-sweep-outbox"]
+    assert entry["task"] == "dataplatform.tasks.sweep_outbox"
+    assert entry["task"] in app.tasks
+    assert entry["schedule"] == 30.0
+    assert app.conf.beat_schedule["dataplatform-sweep-outbox"]["task"] == entry["task"]
+
+
+@pytest.mark.django_db
+def test_one_sweep_tries_each_event_at_most_once(dp_settings, receiver):
+    dp_settings.DATA_PLATFORM_BACKOFF_BASE_SECONDS = 0.0001  # due again almost at once
+    receiver.statuses = [503] * 10
+    event = emit()
+
+    assert services.outbox_sweep() == {"delivered": 0, "retry": 1, "failed": 0}
+
+    event.refresh_from_db()
+    assert event.attempts == 1
+    assert receiver.keys() == [str(event.event_id)]
+
+
+@pytest.fixture
+def private_broker():
+    """A Redis server of this test's own (a real process), to take the broker down and back up."""
+    port = free_port()
+    procs = []
+
+    def start():
+        proc = subprocess.Popen(
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        procs.append(proc)
+        client = redis.Redis(host="127.0.0.1", port=port)
+        wait_for(lambda: _answers(client), timeout=10)
+        return client
+
+    def stop():
+        proc = procs[-1]
+        proc.kill()
+        proc.wait(timeout=10)
+
+    yield SimpleNamespace(url=f"redis://127.0.0.1:{port}/0", start=start, stop=stop)
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def _answers(client) -> bool:
+    try:
+        return client.ping()
+    except redis.exceptions.ConnectionError:
+        return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publishing_recovers_after_the_broker_comes_back(dp_settings, private_broker):
+    dp_settings.CELERY_BROKER_URL = private_broker.url
+    broker = private_broker.start()
+
+    def purchase(order_id: int) -> OutboxEvent:
+        with transaction.atomic(durable=True):
+            return services.event_emit(
+                event_type="order.paid",
+                aggregate_id=order_id,
+                order=order_body(order_id=order_id),
+                occurred_at=timezone.now(),
+            )
+
+    purchase(1)
+    assert broker.llen("celery") == 1
+
+    private_broker.stop()  # the broker dies under a pooled, connected publisher
+    during = purchase(2)
+    assert OutboxEvent.objects.get(pk=during.pk).status == "PENDING"
+
+    broker = private_broker.start()  # empty again: nothing of the outage was queued
+    assert broker.llen("celery") == 0
+    after = purchase(3)
+    assert broker.llen("celery") == 1
+    message = json.loads(broker.lindex("celery", 0))
+    assert json.loads(base64.b64decode(message["body"]))[0] == [after.pk]
+    assert OutboxEvent.objects.filter(status="PENDING").count() == 3
+
+
+@pytest.mark.django_db
+def test_a_receiver_slower_than_the_read_timeout_is_a_failed_attempt(dp_settings, receiver):
+    dp_settings.DATA_PLATFORM_READ_TIMEOUT = 0.3
+    receiver.hanging = True
+    event = emit()
+
+    assert services.event_deliver(event_pk=event.pk) == services.RETRY
+
+    receiver.release.set()
+    event.refresh_from_db()
+    assert event.status == OutboxEvent.Status.PENDING
+    assert "timed out" in event.last_error
+    assert receiver.keys() == [str(event.event_id)]
