@@ -179,8 +179,8 @@ SIMPLE_JWT = {
     "USER_ID_CLAIM": "user_id",
     "UPDATE_LAST_LOGIN": False,
     # Access tokens carry a `staff` claim so that bearer requests need no user SELECT.
-    "TOKEN_OBTAIN_SERIALIZER": "core.api.authentication.ShopTokenObtainPairSerializer",
-    "TOKEN_REFRESH_SERIALIZER": "core.api.authentication.ShopTokenRefreshSerializer",
+    "TOKEN_OBTAIN_SERIALIZER": "core.api.authentication.TokenObtainPairSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "core.api.authentication.TokenRefreshSerializer",
 }
 # Trust the access token's claims for the caller (core.api.authentication): the trade-off is that a
 # deactivation or a staff change reaches tokens already minted only when they expire.

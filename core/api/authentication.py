@@ -17,9 +17,14 @@ path off.
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from drf_spectacular.contrib.rest_framework_simplejwt import (
+    SimpleJWTScheme,
+    TokenObtainPairSerializerExtension,
+    TokenRefreshSerializerExtension,
+)
+from rest_framework_simplejwt import serializers as jwt_serializers
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
@@ -54,7 +59,8 @@ class ClaimsJWTAuthentication(JWTAuthentication):
         return user_from_claims(user_id, bool(staff))
 
 
-class ShopTokenObtainPairSerializer(TokenObtainPairSerializer):
+# Named as simplejwt's own so that the OpenAPI components keep their names.
+class TokenObtainPairSerializer(jwt_serializers.TokenObtainPairSerializer):
     """`/api/auth/token`: the pair as simplejwt makes it; the access token carries `staff`."""
 
     def validate(self, attrs):
@@ -66,7 +72,7 @@ class ShopTokenObtainPairSerializer(TokenObtainPairSerializer):
         return data
 
 
-class ShopTokenRefreshSerializer(TokenRefreshSerializer):
+class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
     """`/api/auth/token/refresh`: refuses an unknown or inactive user and puts the user's current
     staff flag in the new access token."""
 
@@ -79,3 +85,16 @@ class ShopTokenRefreshSerializer(TokenRefreshSerializer):
         access = refresh.access_token
         access[STAFF_CLAIM] = bool(user.is_staff)
         return {"access": str(access)}
+
+
+# --- OpenAPI: the same bearer scheme and token bodies as simplejwt's own classes ------------------
+class ClaimsJWTScheme(SimpleJWTScheme):
+    target_class = "core.api.authentication.ClaimsJWTAuthentication"
+
+
+class ClaimsTokenObtainPairSerializerExtension(TokenObtainPairSerializerExtension):
+    target_class = "core.api.authentication.TokenObtainPairSerializer"
+
+
+class ClaimsTokenRefreshSerializerExtension(TokenRefreshSerializerExtension):
+    target_class = "core.api.authentication.TokenRefreshSerializer"
