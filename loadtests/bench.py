@@ -54,7 +54,7 @@ BEGIN, END = "<!-- BENCH:BEGIN -->", "<!-- BENCH:END -->"
 ORDER = ["health", "list", "browse", "top", "coupon", "charge", "order", "mix"]
 
 # The production server as measured (docs/benchmarks.md, "Choosing the server"): CLASS:WORKERS[xTHREADS].
-DEFAULT_SERVER = os.environ.get("BENCH_SERVER", "gthread:3x4")
+DEFAULT_SERVER = os.environ.get("BENCH_SERVER", "sync:4")
 DEFAULT_CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 SWEEP_BEGIN, SWEEP_END = "<!-- SWEEP:BEGIN -->", "<!-- SWEEP:END -->"
 
