@@ -9,7 +9,6 @@ flash-sale product rows last, so their locks are held for the shortest time.
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from balances.errors import InsufficientBalance, InvalidAmount
@@ -36,16 +35,27 @@ def _create_row(user_id: int) -> None:
     Balance.objects.bulk_create([Balance(user_id=user_id)], ignore_conflicts=True)
 
 
-def _add(user_id: int, delta: int, **conditions) -> int:
-    """amount += delta on the user's row if `conditions` hold; returns the number of rows updated.
-    The UPDATE takes the row lock, so the amount read back afterwards is exactly ours."""
-    return Balance.objects.filter(user_id=user_id, **conditions).update(
-        amount=F("amount") + delta, updated_at=timezone.now()
-    )
+_CONDITIONS = {"amount__gte": "amount >= %s", "amount__lte": "amount <= %s"}
 
 
-def _write_ledger(user_id: int, type_: str, delta: int, **fields) -> LedgerEntry:
-    balance_after = Balance.objects.filter(user_id=user_id).values_list("amount", flat=True).get()
+def _add(user_id: int, delta: int, **conditions) -> int | None:
+    """amount += delta on the user's row if `conditions` (amount__gte / amount__lte) hold; returns
+    the new amount, or None when no row was updated. One statement (UPDATE ... RETURNING): the
+    UPDATE takes the row lock, so the amount it returns is exactly ours. Raw SQL because the ORM's
+    update() cannot return the row; this saved a SELECT per balance change (docs/benchmarks.md)."""
+    # Only our table name and the fixed fragments of _CONDITIONS are formatted in; values are parameters.
+    sql = f"UPDATE {Balance._meta.db_table} SET amount = amount + %s, updated_at = %s WHERE user_id = %s"  # noqa: S608
+    params = [delta, timezone.now(), user_id]
+    for name, value in conditions.items():
+        sql += f" AND {_CONDITIONS[name]}"
+        params.append(value)
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " RETURNING amount", params)
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+def _write_ledger(user_id: int, type_: str, delta: int, *, balance_after: int, **fields) -> LedgerEntry:
     return LedgerEntry.objects.create(user_id=user_id, type=type_, amount=delta, balance_after=balance_after, **fields)
 
 
@@ -75,12 +85,13 @@ def balance_debit(*, user_id: int, amount: int, order_id: int) -> LedgerEntry:
     Runs in the caller's transaction (no savepoint): the caller's rollback undoes it."""
     _require_amount(amount, low=0, high=None, detail="결제 금액은 0 이상의 정수여야 합니다.")
     with transaction.atomic(savepoint=False):
-        if not _add(user_id, -amount, amount__gte=amount):
+        after = _add(user_id, -amount, amount__gte=amount)
+        if after is None:
             if amount or Balance.objects.filter(user_id=user_id).exists():
                 raise InsufficientBalance("잔액이 결제 금액보다 적습니다.")
             _create_row(user_id)
-            _add(user_id, 0)
-        return _write_ledger(user_id, LedgerEntry.Type.PAYMENT, -amount, order_id=order_id)
+            after = _add(user_id, 0)
+        return _write_ledger(user_id, LedgerEntry.Type.PAYMENT, -amount, balance_after=after, order_id=order_id)
 
 
 def balance_refund(*, user_id: int, amount: int, order_id: int) -> LedgerEntry:
@@ -89,10 +100,11 @@ def balance_refund(*, user_id: int, amount: int, order_id: int) -> LedgerEntry:
     transaction (no savepoint)."""
     _require_amount(amount, low=0, high=None, detail="환불 금액은 0 이상의 정수여야 합니다.")
     with transaction.atomic(savepoint=False):
-        if not _add(user_id, amount):
+        after = _add(user_id, amount)
+        if after is None:
             _create_row(user_id)
-            _add(user_id, amount)
-        return _write_ledger(user_id, LedgerEntry.Type.REFUND, amount, order_id=order_id)
+            after = _add(user_id, amount)
+        return _write_ledger(user_id, LedgerEntry.Type.REFUND, amount, balance_after=after, order_id=order_id)
 
 
 def balance_charge(*, user_id: int, amount: int) -> LedgerEntry:
@@ -109,13 +121,15 @@ def balance_charge(*, user_id: int, amount: int) -> LedgerEntry:
     )
     headroom = settings.BALANCE_MAX - amount
     with transaction.atomic():
-        if not _add(user_id, amount, amount__lte=headroom):
+        after = _add(user_id, amount, amount__lte=headroom)
+        if after is None:
             if not Balance.objects.filter(user_id=user_id).exists():
                 _create_row(user_id)
-            if not _add(user_id, amount, amount__lte=headroom):
+            after = _add(user_id, amount, amount__lte=headroom)
+            if after is None:
                 detail = f"충전 후 잔액이 최대 보유 한도({settings.BALANCE_MAX:,}원)를 넘습니다."
                 raise InvalidAmount(detail, errors=[{"field": "amount", "message": detail}])
-        return _write_ledger(user_id, LedgerEntry.Type.CHARGE, amount)
+        return _write_ledger(user_id, LedgerEntry.Type.CHARGE, amount, balance_after=after)
 
 
 def balance_adjust(*, user_id: int, amount: int, reason: str, staff_user_id: int) -> LedgerEntry:
@@ -143,12 +157,21 @@ def balance_adjust(*, user_id: int, amount: int, reason: str, staff_user_id: int
         raise Forbidden("직원만 잔액을 조정할 수 있습니다.")
     condition = {"amount__gte": -amount} if amount < 0 else {"amount__lte": settings.BALANCE_MAX - amount}
     with transaction.atomic():
-        if not _add(user_id, amount, **condition):
+        after = _add(user_id, amount, **condition)
+        if after is None:
             if not Balance.objects.filter(user_id=user_id).exists():
                 _create_row(user_id)
-            if not _add(user_id, amount, **condition):
+            after = _add(user_id, amount, **condition)
+            if after is None:
                 if amount < 0:
                     raise InsufficientBalance("차감 후 잔액이 0원보다 적어집니다.")
                 detail = f"조정 후 잔액이 최대 보유 한도({settings.BALANCE_MAX:,}원)를 넘습니다."
                 raise InvalidAmount(detail, errors=[{"field": "amount", "message": detail}])
-        return _write_ledger(user_id, LedgerEntry.Type.ADJUSTMENT, amount, reason=reason, staff_user_id=staff_user_id)
+        return _write_ledger(
+            user_id,
+            LedgerEntry.Type.ADJUSTMENT,
+            amount,
+            balance_after=after,
+            reason=reason,
+            staff_user_id=staff_user_id,
+        )
