@@ -249,7 +249,7 @@ def table(rows: list[Row], health_rps: float) -> str:
     head = (
         "| scenario | req/s | p50 ms | p95 ms | p99 ms | unexpected errors | 429 | expected 409 | × health "
         "| wrk CPU | workers CPU | worker RSS max | open model: offered → achieved req/s | open p50 ms "
-        "| open p99 ms | openloop CPU | target |\n" + "|---" * 17 + "|"
+        "| open p99 ms | open sender lag p99 ms | openloop CPU | target |\n" + "|---" * 18 + "|"
     )
     lines = [head]
     for row in rows:
@@ -274,7 +274,8 @@ def table(rows: list[Row], health_rps: float) -> str:
             f"| {row.unexpected} | {row.throttled} | {expected:,} | {rps / health_rps:.2f} "
             f"| {c.generator_cpu_share:.0%} | {row.closed_sample.workers_cpu_share:.0%} "
             f"| {max(row.closed_sample.rss_max_mb, row.open_sample.rss_max_mb):.0f} MB | {open_rate} "
-            f"| {o.get('p50_ms', 0):.1f} | {o.get('p99_ms', 0):.1f} | {o.get('generator_cpu_share', 0):.0%} "
+            f"| {o.get('p50_ms', 0):.1f} | {o.get('p99_ms', 0):.1f} | {o.get('send_lag_p99_ms', 0):.1f} "
+            f"| {o.get('generator_cpu_share', 0):.0%} "
             f"| {' '.join(target) or '–'} |"
         )
     return "\n".join(lines)
@@ -478,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scenarios", default=",".join(ORDER), help=f"comma-separated, from {','.join(ORDER)}")
     parser.add_argument("--seconds", type=int, default=12, help="closed-model run per scenario")
     parser.add_argument("--open-seconds", type=int, default=8, help="open-model run per scenario")
-    parser.add_argument("--open-share", type=float, default=0.6, help="open-model rate as a share of the closed max")
+    parser.add_argument("--open-share", type=float, default=0.5, help="open-model rate as a share of the closed max")
     parser.add_argument("--open-connections", type=int, default=64)
     parser.add_argument("--no-open", action="store_true")
     parser.add_argument("--connections", type=int, default=DEFAULT_CONNECTIONS)
