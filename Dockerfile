@@ -10,4 +10,4 @@ RUN SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-0123456789abcdef
 RUN useradd --system --uid 10001 shop && mkdir -p /app/var && chown shop /app/var
 USER shop
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "-b", "0.0.0.0:8000", "-w", "2", "--threads", "4"]
+CMD ["gunicorn", "config.wsgi", "-b", "0.0.0.0:8000"]

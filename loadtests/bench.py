@@ -77,6 +77,7 @@ class ServerSpec:
         return f"{self.worker_class}:{self.workers}" + (f"x{self.threads}" if self.worker_class != "sync" else "")
 
     def server(self, env: dict) -> Server:
+        # gunicorn.conf.py (read from the working directory) still applies; these override its shape.
         # gunicorn turns `sync` with threads > 1 into gthread, so sync always gets 1 thread.
         extra = ("-k", self.worker_class, "--backlog", "2048", "--keep-alive", "30")
         return Server(env, workers=self.workers, threads=self.threads, extra_args=extra)
