@@ -13,7 +13,7 @@ from core.api.throttling import ScopedRateThrottle
 from core.errors import InvalidRequest, InvalidUser
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from orders.selectors import order_page, order_visible
-from orders.serializers import OrderOut
+from orders.serializers import OrderOut, order_body
 from orders.services import order_cancel, order_place
 
 
@@ -76,7 +76,7 @@ class OrdersApi(APIView):
             lines=[(line["productId"], line["quantity"]) for line in data.validated_data["products"]],
             coupon_id=data.validated_data["couponId"],
         )
-        return Response(OrderOut(order).data, status=status.HTTP_201_CREATED)
+        return Response(order_body(order), status=status.HTTP_201_CREATED)
 
     @extend_schema(
         operation_id="order_list",
@@ -101,7 +101,7 @@ class OrdersApi(APIView):
         ensure_self_or_staff(request.user, user_id)
         _ensure_user_exists(request, user_id)
         orders, total = order_page(user_id=user_id, params=params)
-        return Response(page_body(OrderOut(orders, many=True).data, params, total))
+        return Response(page_body([order_body(order) for order in orders], params, total))
 
 
 class OrderDetailApi(APIView):
@@ -110,7 +110,7 @@ class OrderDetailApi(APIView):
         responses={200: OrderOut, **problems((401, "UNAUTHENTICATED"), (404, "ORDER_NOT_FOUND"))},
     )
     def get(self, request, orderId: int):  # path names as in API.md
-        return Response(OrderOut(order_visible(order_id=orderId, actor=request.user)).data)
+        return Response(order_body(order_visible(order_id=orderId, actor=request.user)))
 
 
 class OrderCancelApi(APIView):
@@ -126,4 +126,4 @@ class OrderCancelApi(APIView):
         },
     )
     def post(self, request, orderId: int):
-        return Response(OrderOut(order_cancel(order_id=orderId, actor=request.user)).data)
+        return Response(order_body(order_cancel(order_id=orderId, actor=request.user)))
