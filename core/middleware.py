@@ -6,6 +6,9 @@ import logging
 import re
 import uuid
 
+from django.db import InterfaceError, OperationalError
+from django.shortcuts import render
+
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
@@ -35,3 +38,22 @@ class RequestIdLogFilter(logging.Filter):
     def filter(self, record):
         record.request_id = _request_id.get()
         return True
+
+
+class DatabaseUnavailableMiddleware:
+    """A page whose database connection was lost (restart, failover, killed backend) answers 503
+    "try again", as the API does, instead of a 500 "server error". The transaction that was open
+    went with the connection, so nothing was written. API views answer through their own
+    exception handler and never get here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        logging.getLogger("core").warning("database unavailable: %s: %s", exception.__class__.__name__, exception)
+        return render(request, "errors/503.html", {"request_id": current_request_id()}, status=503)
