@@ -34,6 +34,13 @@ def _menu(page, name: str) -> None:
     page.get_by_role("navigation", name="주요 메뉴").get_by_role("link", name=name, exact=True).click()
 
 
+def _search(page, keyword: str, found: int) -> None:
+    _menu(page, "상품")
+    page.get_by_role("searchbox", name="상품 검색").fill(keyword)
+    page.get_by_role("button", name="검색").click()
+    expect(page.get_by_text(f"‘{keyword}’ 검색 결과 총 {found}개")).to_be_visible()
+
+
 def _add_to_cart(page, name: str, quantity: int) -> None:
     """From the search results: open the product page, set the quantity, put it in the cart."""
     page.get_by_role("link", name=name, exact=True).click()
@@ -87,16 +94,11 @@ def test_shopper_signs_up_charges_grabs_a_coupon_buys_and_cancels(page, transact
     expect(card.get_by_role("button", name="받기")).to_have_count(0)
 
     # 4. search, and put two products in the cart from their own pages
-    _menu(page, "상품")
-    page.get_by_role("searchbox", name="상품 검색").fill("캠핑")
-    page.get_by_role("button", name="검색").click()
+    _search(page, "캠핑", found=2)
     expect(page).to_have_url(re.compile(r"/products/\?keyword=%EC%BA%A0%ED%95%91$"))
-    expect(page.get_by_text("‘캠핑’ 검색 결과 총 2개")).to_be_visible()
     expect(page.get_by_role("link", name="한정판 운동화")).to_have_count(0)
     _add_to_cart(page, "캠핑 의자", 2)
-    page.go_back()
-    page.go_back()  # back on the search results
-    expect(page.get_by_text("‘캠핑’ 검색 결과 총 2개")).to_be_visible()
+    _search(page, "캠핑", found=2)
     _add_to_cart(page, "캠핑 테이블", 1)
 
     expect(page.locator("#cart-total")).to_have_text("47,000원")  # 2 × 12,000 + 23,000
@@ -233,10 +235,8 @@ def test_staff_adds_a_product_and_a_coupon_drop_in_the_admin_and_finds_them_in_t
     )
 
     # both are on the storefront for anyone
-    page.goto("/products/")
-    page.get_by_role("searchbox", name="상품 검색").fill("패딩")
-    page.get_by_role("button", name="검색").click()
-    expect(page.get_by_text("‘패딩’ 검색 결과 총 1개")).to_be_visible()
+    page.goto("/")
+    _search(page, "패딩", found=1)
     page.get_by_role("link", name="겨울 한정 패딩 조끼").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("겨울 한정 패딩 조끼")
     expect(page.locator(".product-detail")).to_contain_text("59,000원")
