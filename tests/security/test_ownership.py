@@ -251,3 +251,21 @@ def test_staff_sees_bs_order_page(world, client):
     response = client.get(f"/orders/{world.orders[world.b.pk].pk}/")
     assert response.status_code == 200
     assert "남의 것 테스트 상품" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "case", [BY_OPERATION["POST /api/balance/charge"], BY_OPERATION["POST /api/orders"]], ids=lambda c: c.operation
+)
+def test_a_cannot_replay_bs_idempotent_answer(world, case, client_for):
+    """Idempotency keys are per user: A sending B's exact request with B's key gets the ownership
+    refusal, not B's stored answer (which would hand A B's balance or order)."""
+    method, url, body = case.request(world, world.b)
+    first = client_for(world.b).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="shared-key")
+    assert first.status_code == case.allowed
+    before = _state_of(world, world.b)
+
+    response = client_for(world.a).post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="shared-key")
+
+    assert_problem(response, 403, "FORBIDDEN")
+    assert "Idempotent-Replayed" not in response
+    assert _state_of(world, world.b) == before
