@@ -20,6 +20,7 @@ from dataplatform import services
 from dataplatform.models import OutboxEvent
 from dataplatform.tasks import sweep_outbox
 from orders.models import Order
+from orders.services import order_place
 from tests.conftest import assert_problem
 from tests.dataplatform.conftest import (  # noqa: F401  (fixtures)
     dp_settings,
@@ -146,13 +147,15 @@ def redis_down(settings):
 
 def test_redis_down_the_catalog_answers_from_the_database(cart, redis_down, api, client):
     chair, lamp = cart["products"]
+    order_place(user_id=cart["user"].pk, lines=[(chair.pk, 2)])  # with Redis down, too
     listed = api.get("/api/products", {"keyword": "캠핑", "size": 10})
     assert listed.status_code == 200
     assert [item["id"] for item in listed.json()["items"]] == [chair.pk, lamp.pk]
     detail = api.get(f"/api/products/{chair.pk}")
-    assert detail.status_code == 200 and detail.json()["stock"] == 5
+    assert detail.status_code == 200 and detail.json()["stock"] == 3
     top = api.get("/api/products/top")
-    assert top.status_code == 200 and top.json()["items"] == []
+    assert top.status_code == 200
+    assert [(i["productId"], i["soldQuantity"]) for i in top.json()["items"]] == [(chair.pk, 2)]
     assert "캠핑 의자" in client.get("/products/?keyword=캠핑").content.decode()
     assert client.get(f"/products/{chair.pk}/").status_code == 200
 
