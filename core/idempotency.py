@@ -49,7 +49,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.renderers import JSONRenderer
@@ -156,10 +156,21 @@ def _store(claim: _Claim, status: int, body, content_type: str | None) -> None:
 
 
 def _release(claim: _Claim) -> None:
-    try:
-        IdempotencyKey.objects.filter(pk=claim.pk, owner_token=claim.token, response_status__isnull=True).delete()
-    except Exception:  # the lease runs out anyway
-        logger.exception("could not release idempotency key %s", claim.pk)
+    for attempt in (1, 2):
+        try:
+            IdempotencyKey.objects.filter(pk=claim.pk, owner_token=claim.token, response_status__isnull=True).delete()
+            return
+        except (OperationalError, InterfaceError):
+            # The failure being answered may be this very connection dying (a 503 that invites a
+            # retry): release on a fresh one, or the retry would get 409 IN_PROGRESS for a lease.
+            if attempt == 1 and not connection.in_atomic_block:
+                connection.close()
+                continue
+            logger.exception("could not release idempotency key %s", claim.pk)
+            return
+        except Exception:  # the lease runs out anyway
+            logger.exception("could not release idempotency key %s", claim.pk)
+            return
 
 
 def idempotent(request, handler: Callable[[], Response]) -> Response:

@@ -8,7 +8,9 @@ import uuid
 
 from django.conf import settings
 from django.contrib.messages.middleware import MessageMiddleware
+from django.db import InterfaceError, OperationalError
 from django.middleware.locale import LocaleMiddleware
+from django.shortcuts import render
 from django.utils import translation
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -64,3 +66,22 @@ class PageMessageMiddleware(MessageMiddleware):
         if request.path_info.startswith(API_PREFIX):
             return self.get_response(request)
         return super().__call__(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """A page whose database connection was lost (restart, failover, killed backend) answers 503
+    "try again", as the API does, instead of a 500 "server error". The transaction that was open
+    went with the connection, so nothing was written. API views answer through their own
+    exception handler and never get here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        logging.getLogger("core").warning("database unavailable: %s: %s", exception.__class__.__name__, exception)
+        return render(request, "errors/503.html", {"request_id": current_request_id()}, status=503)

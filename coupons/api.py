@@ -163,6 +163,6 @@ class UserCouponListApi(APIView):
             **problems((401, "UNAUTHENTICATED"), (403, "FORBIDDEN")),
         },
     )
-    def get(self, request, user_id: int):
-        ensure_self_or_staff(request.user, user_id)
-        return Response({"items": UserCouponSerializer(user_coupon_list(user_id=user_id), many=True).data})
+    def get(self, request, userId: int):  # path names as in API.md
+        ensure_self_or_staff(request.user, userId)
+        return Response({"items": UserCouponSerializer(user_coupon_list(user_id=userId), many=True).data})

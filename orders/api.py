@@ -12,6 +12,7 @@ from core.api.schema import problems
 from core.api.throttling import ScopedRateThrottle
 from core.errors import InvalidRequest, InvalidUser
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from orders.lines import MAX_LINES, MAX_QUANTITY
 from orders.selectors import order_page, order_visible
 from orders.serializers import OrderOut, order_body
 from orders.services import order_cancel, order_place
@@ -25,12 +26,23 @@ def _ensure_user_exists(request, user_id: int) -> None:
 
 class LineIn(serializers.Serializer):
     productId = IdField()
-    quantity = StrictIntegerField()
+    quantity = StrictIntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
 class OrderIn(serializers.Serializer):
     userId = IdField()
-    products = LineIn(many=True, allow_empty=True)  # 1..50 lines and quantities: orders.lines
+    # The limits are orders.lines' (the cart obeys them too); stated here as well so that the
+    # OpenAPI schema documents them (minItems/maxItems).
+    products = serializers.ListField(
+        child=LineIn(),
+        min_length=1,
+        max_length=MAX_LINES,
+        error_messages={
+            "not_a_list": "상품 목록(배열)이어야 합니다.",
+            "min_length": f"주문 상품은 1개 이상 {MAX_LINES}개 이하여야 합니다.",
+            "max_length": f"주문 상품은 1개 이상 {MAX_LINES}개 이하여야 합니다.",
+        },
+    )
     couponId = IdField(required=False, allow_null=True, default=None)
 
 

@@ -1,10 +1,19 @@
 """axe-core (npm, package.json) on every storefront page: no serious or critical violation.
 
 Add a page by adding its path to STOREFRONT_PAGES (anonymous visitor) or SHOPPER_PAGES (logged-in
-shopper); data the page needs can be made with the factories in `_page_data` below."""
+shopper). `{product}`, `{order}` in a path are filled from `shop_data` below, which gives every
+page something to show: products, an open drop, a coupon held and one used, a paid order, ledger
+rows. A path in CART_PAGES is visited with two products in the cart (added on the product page)."""
+
+import re
 
 import pytest
+from playwright.sync_api import expect
 
+from balances.services import balance_charge
+from coupons.services import coupon_drop_create, coupon_issue
+from orders.services import order_place
+from products.services import product_create
 from tests.browser.helpers import axe_violations, broken_aria_references, login
 
 pytestmark = pytest.mark.browser
@@ -13,10 +22,59 @@ STOREFRONT_PAGES = [
     "/",
     "/accounts/login/",
     "/accounts/signup/",
+    "/products/",
+    "/products/?keyword=캠핑",
+    "/products/?keyword=없는상품",
+    "/products/{product}/",
+    "/coupons/",
+    "/orders/cart/",
 ]
 SHOPPER_PAGES = [
     "/",
+    "/products/{product}/",
+    "/coupons/",
+    "/coupons/mine/",
+    "/balance/",
+    "/orders/cart/",
+    "/orders/checkout/",
+    "/orders/{order}/complete/",
+    "/orders/",
+    "/orders/{order}/",
 ]
+CART_PAGES = {"/orders/cart/", "/orders/checkout/"}
+
+
+@pytest.fixture
+def shop_data(transactional_db, shopper):
+    chair = product_create(name="캠핑 의자", price=12_000, stock=5, description="접이식")
+    product_create(name="캠핑 테이블", price=23_000, stock=0)  # sold out: the 품절 badge
+    used = coupon_drop_create(
+        name="첫 주문 2,000원", discount_type="FIXED", discount_value=2_000, total_quantity=5, valid_days=7
+    )
+    held = coupon_drop_create(
+        name="캠핑 10%",
+        discount_type="PERCENT",
+        discount_value=10,
+        max_discount_amount=3_000,
+        min_order_amount=10_000,
+        total_quantity=5,
+        valid_days=7,
+    )
+    coupon_drop_create(
+        name="아직 안 받은 쿠폰", discount_type="FIXED", discount_value=500, total_quantity=3, valid_days=1
+    )
+    balance_charge(user_id=shopper.pk, amount=100_000)
+    coupon_issue(user_id=shopper.pk, coupon_id=used.pk)
+    coupon_issue(user_id=shopper.pk, coupon_id=held.pk)
+    order = order_place(user_id=shopper.pk, lines=[(chair.pk, 2)], coupon_id=used.pk)
+    return {"product": chair.pk, "order": order.pk}
+
+
+def _fill_cart(page, product_id: int) -> None:
+    page.goto(f"/products/{product_id}/")
+    page.get_by_label("수량").fill("2")
+    page.get_by_role("button", name="장바구니 담기").click()
+    expect(page.locator("#cart-total")).to_have_text("24,000원")
 
 
 def _assert_accessible(page, path: str) -> None:
@@ -28,14 +86,20 @@ def _assert_accessible(page, path: str) -> None:
 
 
 @pytest.mark.parametrize("path", STOREFRONT_PAGES)
-def test_storefront_page_is_accessible(page, path):
-    _assert_accessible(page, path)
+def test_storefront_page_is_accessible(page, shop_data, path):
+    if path in CART_PAGES:
+        _fill_cart(page, shop_data["product"])
+    _assert_accessible(page, path.format(**shop_data))
 
 
 @pytest.mark.parametrize("path", SHOPPER_PAGES)
-def test_shopper_page_is_accessible(page, shopper, path):
+def test_shopper_page_is_accessible(page, shopper, shop_data, path):
     login(page, shopper.username)
-    _assert_accessible(page, path)
+    if path in CART_PAGES:
+        _fill_cart(page, shop_data["product"])
+    _assert_accessible(page, path.format(**shop_data))
+    if path == "/orders/checkout/":  # the page really had a coupon to offer, named by its label
+        expect(page.get_by_role("radio", name=re.compile("캠핑 10%"))).to_have_count(1)
 
 
 def test_form_errors_are_accessible(page):
@@ -53,3 +117,19 @@ def test_form_errors_are_accessible(page):
     confirm = page.get_by_label("비밀번호 확인")
     assert confirm.get_attribute("aria-invalid") == "true"
     assert "id_password2_error" in confirm.get_attribute("aria-describedby").split()
+
+
+def test_axe_is_not_blind(page, shop_data):
+    """The pages above pass; the same check must fail on what it is meant to catch, planted into
+    a real page: an unlabelled input, an image without alt text, grey-on-white text, a table of
+    data cells under a header cell pointing at nothing."""
+    page.goto("/products/{product}/".format(**shop_data))
+    page.evaluate(
+        """() => document.querySelector('main').insertAdjacentHTML('beforeend', `
+            <input type="text" name="planted">
+            <img src="/static/none.png">
+            <p style="color:#bbb;background:#fff">흐린 글씨</p>
+            <table><tr><th id="h">머리</th></tr><tr><td headers="nowhere">값</td></tr></table>`)"""
+    )
+    found = {v["id"] for v in axe_violations(page)}
+    assert {"label", "image-alt", "color-contrast", "td-headers-attr"} <= found, found
