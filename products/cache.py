@@ -82,13 +82,13 @@ def lookup(cache_key: str) -> tuple[int | None, bytes | None]:
     return version, body
 
 
-# Refresh ahead: an entry lives `ttl` seconds (the staleness bound), but from about half of that on
+# Refresh ahead: an entry lives `ttl` seconds (the staleness bound), but from 70-90% of that on
 # the first request to see it takes a short lock and recomputes it while everyone else is still
 # served the entry. Without this, a popular keyword search (a count over thousands of rows, ~0.1 s)
 # expired under load and every worker recomputed it at once: the open-model p99 of the browse mix
-# was 455-614 ms (docs/benchmarks.md). The share is jittered so entries filled together do not all
+# was 455-614 ms (docs/benchmarks.md). The point is jittered so entries filled together do not all
 # come due together.
-REFRESH_AFTER = (0.4, 0.6)
+REFRESH_AFTER = (0.7, 0.9)
 
 
 def store(cache_key: str, version: int, body: bytes, ttl: int) -> None:

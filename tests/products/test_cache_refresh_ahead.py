@@ -10,9 +10,9 @@ def test_entry_is_refreshed_ahead_by_one_request():
     key = cache.key("test", "refresh")
     with time_machine.travel(1_800_000_000, tick=False) as traveller:
         assert cache.fetch(key, lambda: b"v1", 10) == b"v1"
-        traveller.shift(3)  # before the refresh point (40-60% of the ttl): served as it is
+        traveller.shift(3)  # before the refresh point (70-90% of the ttl): served as it is
         assert cache.fetch(key, lambda: b"v2", 10) == b"v1"
-        traveller.shift(4)  # past it: this request recomputes and stores
+        traveller.shift(6.5)  # past it, still within the ttl: this request recomputes and stores
         assert cache.fetch(key, lambda: b"v2", 10) == b"v2"
         assert cache.fetch(key, lambda: b"v3", 10) == b"v2"
 
@@ -21,7 +21,7 @@ def test_while_one_request_refreshes_the_others_get_the_entry():
     key = cache.key("test", "refresh-lock")
     with time_machine.travel(1_800_000_000, tick=False) as traveller:
         cache.fetch(key, lambda: b"old", 10)
-        traveller.shift(7)
+        traveller.shift(9.5)
         seen = []
 
         def slow_compute():
