@@ -10,7 +10,6 @@ Stock changes from orders do not bump the version: list pages live at most `LIST
 the staleness SPEC §2 allows. Every Redis failure degrades to the database (django-redis
 IGNORE_EXCEPTIONS turns a refused connection into a miss)."""
 
-import random
 import time
 from collections.abc import Callable
 
@@ -64,51 +63,27 @@ def key(*parts) -> str:
     return ":".join(["products", *map(str, parts)])
 
 
-def _lookup(cache_key: str) -> tuple[int | None, bytes | None, float | None]:
-    values = _cache().get_many([VERSION_KEY, cache_key])
-    version = values.get(VERSION_KEY)
-    if version is None:
-        return current_version(), None, None
-    entry = values.get(cache_key)
-    if entry is not None and entry[0] == version:
-        return version, entry[1], entry[2] if len(entry) > 2 else None
-    return version, None, None
-
-
 def lookup(cache_key: str) -> tuple[int | None, bytes | None]:
     """One MGET: the current version, and the entry's bytes if it was stored under it.
     (None, None) when Redis is unreachable."""
-    version, body, _ = _lookup(cache_key)
-    return version, body
-
-
-# Refresh ahead: an entry lives `ttl` seconds (the staleness bound), but from 70-90% of that on
-# the first request to see it takes a short lock and recomputes it while everyone else is still
-# served the entry. Without this, a popular keyword search (a count over thousands of rows, ~0.1 s)
-# expired under load and every worker recomputed it at once: the open-model p99 of the browse mix
-# was 455-614 ms (docs/benchmarks.md). The point is jittered so entries filled together do not all
-# come due together.
-REFRESH_AFTER = (0.7, 0.9)
+    values = _cache().get_many([VERSION_KEY, cache_key])
+    version = values.get(VERSION_KEY)
+    if version is None:
+        return current_version(), None
+    entry = values.get(cache_key)
+    if entry is not None and entry[0] == version:
+        return version, entry[1]
+    return version, None
 
 
 def store(cache_key: str, version: int, body: bytes, ttl: int) -> None:
-    refresh_at = time.time() + ttl * random.uniform(*REFRESH_AFTER)
-    _cache().set(cache_key, (version, body, refresh_at), timeout=ttl)
+    _cache().set(cache_key, (version, body), timeout=ttl)
 
 
 def fetch(cache_key: str, compute: Callable[[], bytes], ttl: int) -> bytes:
-    """The cached bytes or compute() stored for `ttl` seconds (refreshed ahead by one request, see
-    above); compute() alone without Redis."""
-    version, body, refresh_at = _lookup(cache_key)
+    """The cached bytes or compute() stored for `ttl` seconds; compute() alone without Redis."""
+    version, body = lookup(cache_key)
     if body is not None:
-        if refresh_at is not None and time.time() >= refresh_at:
-            lock_key = f"{cache_key}:refresh"
-            if _cache().add(lock_key, 1, timeout=LOCK_TTL):
-                try:
-                    body = compute()
-                    store(cache_key, version, body, ttl)
-                finally:
-                    _cache().delete(lock_key)
         return body
     body = compute()
     if version is not None:
