@@ -11,11 +11,12 @@ class Check:
 
 
 def check_all(context: dict) -> list[Check]:
+    from django.db.models import F, OuterRef, Subquery, Sum
+    from django.db.models.functions import Coalesce
+
     from balances.models import Balance, LedgerEntry
     from coupons.models import CouponDrop, UserCoupon
     from dataplatform.models import OutboxEvent
-    from django.db.models import F, OuterRef, Subquery, Sum
-    from django.db.models.functions import Coalesce
     from orders.models import Order, OrderLine
     from products.models import Product
 

@@ -25,10 +25,11 @@ USERNAME_PREFIX = "bench"
 
 
 def seed_users(*, count: int = USERS, balance: int = INITIAL_BALANCE) -> list:
-    from balances.models import Balance, LedgerEntry
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
+
+    from balances.models import Balance, LedgerEntry
 
     user_model = get_user_model()
     with transaction.atomic():
