@@ -376,7 +376,8 @@ def bench(args) -> int:
         from loadtests.invariants import check_all
 
         needs_orders = any(r.scenario.name in {"coupon", "order", "mix", "charge"} for r in rows)
-        checks = check_all(context) if needs_orders else []
+        coupons_drawn = any(r.scenario.name in {"coupon", "mix"} for r in rows)
+        checks = check_all(context, coupons_drawn=coupons_drawn) if needs_orders else []
         health_rps = rows[0].closed.rps
         result_table = table(rows, health_rps)
         invariant_lines = "\n".join(f"- {'✅' if c.ok else '❌'} {c.name}: {c.detail}" for c in checks)
