@@ -11,8 +11,8 @@ class Check:
 
 
 def check_all(context: dict, *, coupons_drawn: bool = True) -> list[Check]:
-    """The invariants after a run. `coupons_drawn`: a scenario that issues coupons ran, so the
-    drop must be exactly sold out (a run without one leaves it untouched, which is checked too)."""
+    """The invariants after a run. `coupons_drawn`: the coupon stampede ran, so the drop must be
+    exactly sold out; otherwise it must never be over-issued."""
     from django.db.models import F, OuterRef, Subquery, Sum
     from django.db.models.functions import Coalesce
 
@@ -26,14 +26,12 @@ def check_all(context: dict, *, coupons_drawn: bool = True) -> list[Check]:
 
     drop = CouponDrop.objects.get(pk=context["couponId"])
     issued = UserCoupon.objects.filter(coupon_id=drop.pk).count()
-    wanted = context["couponQuantity"] if coupons_drawn else 0
-    checks.append(
-        Check(
-            "exactly N coupons issued" if coupons_drawn else "no coupon issued without a coupon scenario",
-            issued == wanted and drop.issued_count == wanted,
-            f"{issued} user coupons, issued_count {drop.issued_count}, drop of {wanted}",
-        )
-    )
+    quantity = context["couponQuantity"]
+    if coupons_drawn:  # the stampede runs long enough to sell the drop out: exactly N
+        name, ok = "exactly N coupons issued", issued == drop.issued_count == quantity
+    else:  # the mix alone may not sell it out: never more than N, and the DB agrees with itself
+        name, ok = "never more than N coupons issued", issued == drop.issued_count <= quantity
+    checks.append(Check(name, ok, f"{issued} user coupons, issued_count {drop.issued_count}, drop of {quantity}"))
 
     hot = Product.objects.get(pk=context["hotProductId"])
     sold = (
