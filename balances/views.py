@@ -7,16 +7,10 @@ from balances.errors import InvalidAmount
 from balances.forms import ChargeForm
 from balances.selectors import balance_get, balance_history
 from balances.services import balance_charge
+from core.api.pagination import page_number
 from core.templatetags.shop import won
 
 HISTORY_PAGE_SIZE = 10
-
-
-def _page_number(raw: str | None) -> int:
-    """1-based page number from the query string; anything odd means the first page."""
-    if raw and raw.isascii() and raw.isdigit() and len(raw) <= 7:
-        return max(int(raw), 1)
-    return 1
 
 
 @login_required
@@ -35,7 +29,7 @@ def balance_page(request):
             )
             return redirect("balances:index")
 
-    number = _page_number(request.GET.get("page"))
+    number = page_number(request.GET.get("page"), first=1)
     history = balance_history(user_id=request.user.pk, page=number - 1, size=HISTORY_PAGE_SIZE)
     total_pages = max((history.total + HISTORY_PAGE_SIZE - 1) // HISTORY_PAGE_SIZE, 1)
     context = {

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from balances.selectors import balance_get
-from core.api.pagination import PageParams
+from core.api.pagination import PageParams, page_number
 from core.errors import ApiError
 from coupons.selectors import usable_coupons
 from orders.cart import Cart, CartFull
@@ -155,8 +155,7 @@ def order_complete(request, order_id: int):
 @login_required
 @require_GET
 def order_list(request):
-    raw = request.GET.get("page", "1")
-    number = int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) <= 6 and int(raw) > 0 else 1
+    number = page_number(request.GET.get("page"), first=1)
     orders, total = order_page(user_id=request.user.pk, params=PageParams(page=number - 1, size=PAGE_SIZE))
     pages = max(1, -(-total // PAGE_SIZE))
     return render(

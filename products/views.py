@@ -2,22 +2,16 @@
 
 from django.shortcuts import render
 
-from core.api.pagination import PageParams
+from core.api.pagination import PageParams, page_number
 from products import selectors
 from products.errors import ProductNotFound
 
 PAGE_SIZE = 20
 
 
-def _page_number(raw: str | None) -> int:
-    if raw and raw.isascii() and raw.isdigit() and len(raw) <= 6:
-        return int(raw)
-    return 0
-
-
 def product_catalog(request):
     keyword = (request.GET.get("keyword") or "").strip()[: selectors.KEYWORD_MAX_LENGTH]
-    params = PageParams(page=_page_number(request.GET.get("page")), size=PAGE_SIZE)
+    params = PageParams(page=page_number(request.GET.get("page"), first=0), size=PAGE_SIZE)
     items, total = selectors.product_list(keyword=keyword or None, page=params.page, size=params.size)
     total_pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
     context = {

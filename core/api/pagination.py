@@ -46,6 +46,14 @@ def page_params(query_params, *, default_size: int = 10) -> PageParams:
     )
 
 
+def page_number(raw: str | None, *, first: int) -> int:
+    """A storefront page number from the query string, where a person may type anything: a
+    non-number or one below `first` (0 or 1, as the page counts) means the first page."""
+    if raw and raw.isascii() and raw.isdigit() and len(raw) <= 6:
+        return max(int(raw), first)
+    return first
+
+
 def page_body(items: list, params: PageParams, total: int) -> dict:
     return {
         "items": items,
