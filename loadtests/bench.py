@@ -67,7 +67,7 @@ class ServerSpec:
 
     @classmethod
     def parse(cls, spec: str) -> "ServerSpec":
-        """`sync:5` or `gthread:3x4`."""
+        """`granian:2` (granian's WSGI workers, x threads for Python), `sync:5` or `gthread:3x4` (gunicorn)."""
         worker_class, _, size = spec.partition(":")
         workers, _, threads = size.partition("x")
         threads_n = int(threads or 1) if worker_class != "sync" else 1
@@ -77,6 +77,9 @@ class ServerSpec:
         return f"{self.worker_class}:{self.workers}" + (f"x{self.threads}" if self.worker_class != "sync" else "")
 
     def server(self, env: dict) -> Server:
+        if self.worker_class == "granian":
+            extra = ("--backlog", "2048")
+            return Server(env, workers=self.workers, threads=self.threads, extra_args=extra, program="granian")
         # gunicorn.conf.py (read from the working directory) still applies; these override its shape.
         # gunicorn turns `sync` with threads > 1 into gthread, so sync always gets 1 thread.
         extra = ("-k", self.worker_class, "--backlog", "2048", "--keep-alive", "30")

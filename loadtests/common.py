@@ -139,16 +139,27 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn with production settings on 127.0.0.1, stopped (whole process group) on exit."""
+    """The production server (granian or gunicorn) with production settings on 127.0.0.1, stopped
+    (whole process group) on exit."""
 
-    def __init__(self, env: dict, *, workers: int = 2, threads: int = 4, extra_args: tuple = ()):
+    def __init__(
+        self, env: dict, *, workers: int = 2, threads: int = 4, extra_args: tuple = (), program: str = "gunicorn"
+    ):
         self.env, self.workers, self.threads, self.extra_args = env, workers, threads, extra_args
+        self.program = program
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
 
-    def __enter__(self) -> str:
+    def command(self) -> list[str]:
+        if self.program == "granian":
+            args = [PY, "-m", "granian", "--interface", "wsgi", "config.wsgi:application", "--host", "127.0.0.1"]
+            args += ["--port", str(self.port), "--workers", str(self.workers)]
+            return [*args, "--blocking-threads", str(self.threads), "--log-level", "warning", *self.extra_args]
         args = [PY, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{self.port}", "-w", str(self.workers)]
-        args += ["--threads", str(self.threads), "--log-level", "warning", *self.extra_args]
+        return [*args, "--threads", str(self.threads), "--log-level", "warning", *self.extra_args]
+
+    def __enter__(self) -> str:
+        args = self.command()
         self.proc = subprocess.Popen(args, cwd=ROOT, env=self.env, start_new_session=True)
         base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 60

@@ -82,6 +82,8 @@ DATABASES["default"].setdefault("OPTIONS", {})
 # uses on a pooled connection: 8-15% less worker CPU per balance charge (docs/benchmarks.md).
 # Turn it off behind a transaction-mode PgBouncer, which cannot keep prepared statements.
 DATABASES["default"]["OPTIONS"]["server_side_binding"] = env_bool("DB_SERVER_SIDE_BINDING", True)
+# Django turns psycopg's prepared statements off unless asked (None); 0 turns them off here too.
+DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env_int("DB_PREPARE_THRESHOLD", 5) or None
 DATABASES["default"]["OPTIONS"]["pool"] = {
     "min_size": env_int("DB_POOL_MIN_SIZE", 2),
     "max_size": env_int("DB_POOL_MAX_SIZE", 20),
