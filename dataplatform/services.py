@@ -29,6 +29,8 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.fields import DateTimeField
 
+from core.db import insert
+
 from .models import OutboxEvent
 
 logger = logging.getLogger(__name__)
@@ -72,13 +74,14 @@ def event_emit(*, event_type: str, aggregate_id: int, order: dict, occurred_at: 
     }
     # Stored as it will be sent: dates, UUIDs and the like become their JSON strings now.
     payload = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
-    event = OutboxEvent.objects.create(
+    event = OutboxEvent(
         event_id=event_id,
         event_type=event_type,
         aggregate_id=aggregate_id,
         payload=payload,
         next_attempt_at=timezone.now(),
     )
+    insert(event)
     transaction.on_commit(lambda: event_enqueue(event_pk=event.pk), robust=True)
     return event
 

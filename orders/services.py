@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from balances.errors import InsufficientBalance
 from balances.services import balance_debit, balance_lock, balance_refund
+from core.db import insert
 from coupons.services import user_coupon_lock, user_coupon_restore, user_coupon_use
 from dataplatform.services import event_emit
 from orders.lines import merge_lines
@@ -53,7 +54,7 @@ def order_place(*, user_id: int, lines: Iterable[tuple[int, int]], coupon_id: in
         if balance < paid:
             raise InsufficientBalance()
 
-        order = Order.objects.create(
+        order = Order(
             user_id=user_id,
             total_amount=total,
             discount_amount=discount,
@@ -62,19 +63,19 @@ def order_place(*, user_id: int, lines: Iterable[tuple[int, int]], coupon_id: in
             coupon_id=use.coupon_id if use else None,
             created_at=timezone.now(),
         )
-        order.line_list = OrderLine.objects.bulk_create(
-            [
-                OrderLine(
-                    order=order,
-                    product_id=pid,
-                    name=products[pid].name,
-                    unit_price=products[pid].price,
-                    quantity=quantity,
-                    amount=products[pid].price * quantity,
-                )
-                for pid, quantity in sorted(quantities.items())
-            ]
-        )
+        insert(order)
+        order.line_list = [
+            OrderLine(
+                order=order,
+                product_id=pid,
+                name=products[pid].name,
+                unit_price=products[pid].price,
+                quantity=quantity,
+                amount=products[pid].price * quantity,
+            )
+            for pid, quantity in sorted(quantities.items())
+        ]
+        insert(*order.line_list)
         if use:
             user_coupon_use(user_coupon_id=use.user_coupon_id, order_id=order.pk)
         if paid:

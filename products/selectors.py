@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.db import connection
 from django.db.models import F, Sum
 from django.utils import timezone
 
@@ -68,8 +69,14 @@ def products_for_order(*, product_ids: Iterable[int]) -> dict[int, ProductForOrd
     """Active products by id for pricing an order, in one query and without locks (stock is
     re-checked by `stock_decrement`). PRODUCT_NOT_FOUND names the first missing or inactive id."""
     wanted = sorted(set(product_ids))
-    rows = _active().filter(pk__in=wanted).values_list("id", "name", "price", "stock")
-    found = {row[0]: ProductForOrder(*row) for row in rows}
+    # Plain SQL: on the purchase path the ORM's query building cost more than the query itself
+    # (~0.3 ms of worker CPU per order, docs/benchmarks.md).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id, name, price, stock FROM {Product._meta.db_table} WHERE active AND id = ANY(%s)",  # noqa: S608
+            [wanted],
+        )
+        found = {row[0]: ProductForOrder(*row) for row in cursor.fetchall()}
     for product_id in wanted:
         if product_id not in found:
             raise ProductNotFound(f"상품 {product_id}을(를) 찾을 수 없습니다.", productId=product_id)

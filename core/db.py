@@ -1,0 +1,44 @@
+"""`insert`: the INSERT of `Model.objects.create` / `bulk_create` for the rows a purchase writes,
+without the ORM's per-call SQL compilation.
+
+On the purchase path each `create()` cost about 0.25 ms of worker CPU, most of it building the
+same INSERT again (docs/benchmarks.md, tuning log). Here the statement is built once per model
+and only the values are prepared per row, by each field itself (`pre_save` for auto_now_add and
+the like, `get_db_prep_save` for JSON, UUIDs, datetimes), as the ORM does. No signals are sent:
+none is used for business flow (DESIGN.md). Only for plain models with an auto primary key and
+no multi-table inheritance.
+"""
+
+from functools import cache
+
+from django.db import connection
+from django.db.models import Model
+
+
+@cache
+def _statement(model: type[Model]) -> tuple[str, str, str, tuple]:
+    meta = model._meta
+    if meta.parents or not meta.pk.db_returning:
+        raise TypeError(f"{model.__name__}: insert() handles plain models with an auto primary key")
+    fields = tuple(f for f in meta.concrete_fields if not f.primary_key)
+    quote = connection.ops.quote_name
+    # Only the model's own table and column names are formatted in; values are parameters.
+    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "  # noqa: S608
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    return head, row, f" RETURNING {quote(meta.pk.column)}", fields
+
+
+def insert(*objs: Model) -> None:
+    """INSERTs the new, unsaved `objs` (all of one model) in one statement and sets their primary
+    keys, in the caller's transaction."""
+    if not objs:
+        return
+    head, row, returning, fields = _statement(type(objs[0]))
+    params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for obj in objs for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(head + ", ".join([row] * len(objs)) + returning, params)
+        # PostgreSQL returns the rows of a multi-row VALUES in their order (bulk_create relies on it too).
+        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = pk
+            obj._state.adding = False
+            obj._state.db = connection.alias
