@@ -1,6 +1,7 @@
 """Products API (API.md § Products). Public reads answer from the cache with the JSON bytes
 rendered once; staff writes go through `products.services` and bump the cache version."""
 
+import functools
 import hashlib
 
 from django.http import HttpResponse
@@ -17,7 +18,7 @@ from core.api.permissions import IsStaff
 from core.api.schema import problems
 from core.errors import InvalidRequest
 from products import cache, selectors, services
-from products.top import top_json
+from products.top import top_json, top_key
 
 _renderer = JSONRenderer()
 
@@ -30,6 +31,41 @@ def _cached_json(cache_key_parts: tuple, ttl: int, compute) -> HttpResponse:
     """The rendered JSON bytes from the cache (a hit is one Redis round trip and no rendering),
     or rendered from the database and stored. Without Redis it answers from the database."""
     return _json_response(cache.fetch(cache.key(*cache_key_parts), lambda: _renderer.render(compute()), ttl))
+
+
+def cache_first(cache_key_for):
+    """Wraps a read view so that a cache hit is answered before DRF is involved: no request
+    wrapping, negotiation, authentication or permission objects, only the cached bytes (the
+    reads are public and ignore credentials anyway). `cache_key_for(request, **kwargs)` returns the
+    key, or raises InvalidRequest for parameters the view would refuse. Anything not a plain hit
+    (a miss, bad parameters, another method, an Accept header other than JSON or `*/*`, Redis down)
+    goes to the view, which answers exactly as before and fills the cache."""
+
+    def decorate(view):
+        instance = view.view_class(**view.view_initkwargs)
+        instance.setup(None)  # as Django does per request: gives HEAD to a view with GET
+        allow = ", ".join(instance.allowed_methods)
+
+        @functools.wraps(view)  # keeps csrf_exempt and the view class for the OpenAPI schema
+        def serve(request, *args, **kwargs):
+            if request.method == "GET" and request.META.get("HTTP_ACCEPT") in _JSON_ACCEPTS:
+                try:
+                    cache_key = cache_key_for(request, **kwargs)
+                except InvalidRequest:
+                    cache_key = None
+                body = cache.lookup(cache_key)[1] if cache_key else None
+                if body is not None:
+                    response = _json_response(body)
+                    response["Allow"] = allow  # as DRF's own answer
+                    return response
+            return view(request, *args, **kwargs)
+
+        return serve
+
+    return decorate
+
+
+_JSON_ACCEPTS = (None, "*/*", "application/json")
 
 
 def _keyword(query_params) -> str | None:
@@ -135,6 +171,23 @@ class ProductPatchSerializer(ProductInputSerializer):
         super().__init__(*args, partial=True, **kwargs)
 
 
+def _list_key_parts(params, keyword: str | None) -> tuple:
+    digest = hashlib.sha256(keyword.encode()).hexdigest()[:32] if keyword else "-"
+    return ("list", params.page, params.size, digest)
+
+
+def list_cache_key(request) -> str:
+    return cache.key(*_list_key_parts(page_params(request.GET), _keyword(request.GET)))
+
+
+def detail_cache_key(request, productId: int) -> str:
+    return cache.key("detail", productId)
+
+
+def top_cache_key(request) -> str:
+    return top_key()
+
+
 class ProductListApi(PublicReadStaffWriteMixin, APIView):
     @extend_schema(
         operation_id="products_list",
@@ -158,8 +211,7 @@ class ProductListApi(PublicReadStaffWriteMixin, APIView):
             items, total = selectors.product_list(keyword=keyword, page=params.page, size=params.size)
             return page_body(items, params, total)
 
-        digest = hashlib.sha256(keyword.encode()).hexdigest()[:32] if keyword else "-"
-        return _cached_json(("list", params.page, params.size, digest), cache.LIST_TTL, compute)
+        return _cached_json(_list_key_parts(params, keyword), cache.LIST_TTL, compute)
 
     @extend_schema(
         operation_id="products_create",

@@ -13,12 +13,12 @@ def _render() -> bytes:
     return JSONRenderer().render(selectors.best_sellers())
 
 
-def _key() -> str:
+def top_key() -> str:
     return cache.key("top", selectors.seoul_day().isoformat())
 
 
 def top_json() -> bytes:
-    return cache.fetch_single_flight(_key(), _render, cache.TOP_TTL)
+    return cache.fetch_single_flight(top_key(), _render, cache.TOP_TTL)
 
 
 def top_data() -> dict:
@@ -29,4 +29,4 @@ def top_refresh() -> None:
     """Recomputes and stores the list (the beat task); a no-op without Redis."""
     version = cache.current_version()
     if version is not None:
-        cache.store(_key(), version, _render(), cache.TOP_TTL)
+        cache.store(top_key(), version, _render(), cache.TOP_TTL)

@@ -140,7 +140,7 @@ def test_single_flight_runs_the_query_once_for_a_stampede(monkeypatch):
         return real_render()
 
     monkeypatch.setattr(top, "_render", slow_render)
-    key = top._key()
+    key = top.top_key()
     results = []
 
     def request():
@@ -163,7 +163,7 @@ def test_single_flight_runs_the_query_once_for_a_stampede(monkeypatch):
 
 def test_a_request_that_loses_the_race_falls_back_to_the_database(monkeypatch):
     monkeypatch.setattr(cache, "LOCK_WAIT", 0.2)
-    key = top._key()
+    key = top.top_key()
     assert cache._cache().add(f"{key}:lock", 1, timeout=5)  # someone else is (still) computing
     product = ProductFactory()
     services.sales_record(quantities={product.id: 1}, sold_at=datetime.now(SEOUL))

@@ -141,3 +141,27 @@ def test_bad_token_does_not_break_a_public_read(api, products_25):
     assert api.get(URL).status_code == 200
     assert api.get(f"{URL}/{products_25[0].id}").status_code == 200
     assert api.get(f"{URL}/top").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["", "/top", "/{id}"])
+def test_a_cache_hit_answers_like_the_view_itself(api, products_25, path):
+    """A hit is served before DRF (products.api.cache_first): same bytes, status and headers."""
+    url = URL + path.format(id=products_25[3].id)
+    first = api.get(url, {"size": 5} if not path else {})  # a miss: answered by the DRF view
+    second = api.get(url, {"size": 5} if not path else {})  # a hit
+    assert second.status_code == first.status_code == 200
+    assert second.content == first.content
+    for header in ("Content-Type", "Allow", "X-Frame-Options", "X-Content-Type-Options"):
+        assert second[header] == first[header]
+    assert not second.has_header("Vary") and not first.has_header("Vary")
+
+
+def test_what_a_cache_hit_cannot_answer_still_goes_to_the_view(api, products_25):
+    assert api.get(URL, {"size": 5}).status_code == 200  # cached now
+    assert_problem(api.get(URL, {"size": 101}), 400, "INVALID_REQUEST")
+    assert_problem(api.get(URL, {"keyword": "x" * 101}), 400, "INVALID_REQUEST")
+    assert api.get(URL, {"size": 5}, HTTP_ACCEPT="text/html").status_code == 406
+    assert api.get(URL, {"size": 5}, HTTP_ACCEPT="application/json; q=0.9").status_code == 200
+    response = api.options(URL)
+    assert response.status_code == 200 and response["Allow"] == "GET, POST, HEAD, OPTIONS"
+    assert_problem(api.post(URL, {"name": "x", "price": 1, "stock": 1}, format="json"), 401, "UNAUTHENTICATED")
