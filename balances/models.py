@@ -37,8 +37,13 @@ class LedgerEntry(models.Model):
         REFUND = "REFUND", "환불"
         ADJUSTMENT = "ADJUSTMENT", "관리자 조정"
 
+    # No index of its own: ledger_user_id_desc (user, -id) serves every lookup by user.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ledger_entries", verbose_name="사용자"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name="사용자",
+        db_index=False,
     )
     type = models.CharField("유형", max_length=16, choices=Type.choices)
     amount = models.BigIntegerField("금액")  # signed: payments negative

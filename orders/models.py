@@ -10,7 +10,8 @@ class Order(models.Model):
         PAID = "PAID", "결제 완료"
         CANCELLED = "CANCELLED", "취소됨"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders")
+    # No index of its own: order_user_newest (user, -id) serves every lookup by user.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders", db_index=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PAID)
     total_amount = models.BigIntegerField()
     discount_amount = models.BigIntegerField(default=0)
@@ -53,7 +54,8 @@ class Order(models.Model):
 class OrderLine(models.Model):
     """One product of an order, with the name and unit price captured when it was bought."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    # No index of its own: order_line_one_per_product (order, product) serves lookups by order.
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", db_index=False)
     product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="+")
     name = models.CharField(max_length=200)
     unit_price = models.BigIntegerField()

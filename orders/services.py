@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from balances.errors import InsufficientBalance
 from balances.services import balance_debit, balance_lock, balance_refund
 from core.db import insert
 from coupons.services import user_coupon_lock, user_coupon_restore, user_coupon_use
@@ -41,18 +40,17 @@ def order_place(*, user_id: int, lines: Iterable[tuple[int, int]], coupon_id: in
     total = sum(products[pid].price * quantity for pid, quantity in quantities.items())
 
     with transaction.atomic(durable=True):
-        balance = balance_lock(user_id=user_id)
         use = None
         if coupon_id is not None:
+            balance_lock(user_id=user_id)  # the lock order: the balance row before the coupon
             use = user_coupon_lock(user_id=user_id, coupon_id=coupon_id, order_total=total)
         discount = use.discount if use else 0
-        # Early answers in the contract's precedence; the stock UPDATE at the end is what decides.
+        # An early answer in the contract's precedence (before INSUFFICIENT_BALANCE); the stock
+        # UPDATE at the end is what decides.
         for pid in sorted(quantities):
             if products[pid].stock < quantities[pid]:
                 raise OutOfStock(product_id=pid)
         paid = total - discount
-        if balance < paid:
-            raise InsufficientBalance()
 
         order = Order(
             user_id=user_id,
@@ -79,6 +77,8 @@ def order_place(*, user_id: int, lines: Iterable[tuple[int, int]], coupon_id: in
         if use:
             user_coupon_use(user_coupon_id=use.user_coupon_id, order_id=order.pk)
         if paid:
+            # INSUFFICIENT_BALANCE if it does not cover `paid`. Without a coupon this conditional
+            # UPDATE is the order's first lock (the balance row), so no SELECT ... FOR UPDATE before it.
             balance_debit(user_id=user_id, amount=paid, order_id=order.pk)
         sales_record(quantities=quantities, sold_at=order.created_at)
         event_emit(

@@ -58,13 +58,14 @@ def _state(cart) -> dict:
 # Statements of one POST /api/orders, in the order they run (prices are read before the
 # transaction; the rest is inside it, the stock update last before COMMIT).
 KILL_POINTS = [
-    'SELECT "products_product"',
-    'SELECT "balances_balance"',
+    "SELECT id, name, price, stock FROM products_product",
+    "SELECT amount FROM balances_balance",
     'INSERT INTO "orders_order"',
     'UPDATE "coupons_usercoupon"',
+    "UPDATE balances_balance",
     'INSERT INTO "balances_ledgerentry"',
     'INSERT INTO "dataplatform_outboxevent"',
-    'UPDATE "products_product"',
+    "UPDATE products_product",
 ]
 
 
