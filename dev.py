@@ -6,7 +6,7 @@ requirements (again only when they change) and hands over to `devtools` inside t
     python3 dev.py test [ARGS]    # the whole test suite on real PostgreSQL and Redis
     python3 dev.py check          # lint, format, migrations, deploy checks, OpenAPI, import contracts
     python3 dev.py manage ARGS    # manage.py with the same engines (e.g. `manage shell`)
-    python3 dev.py bench [ARGS]   # the load benchmark: seed, gunicorn, wrk + open model, docs/benchmarks.md
+    python3 dev.py bench [ARGS]   # the load benchmark: seed, granian, wrk + open model, docs/benchmarks.md
 """
 
 import hashlib

@@ -145,7 +145,7 @@ def manage(args: list[str]) -> int:
 
 
 def bench(args: list[str]) -> int:
-    """The benchmark (loadtests/bench.py): its own database and Redis db, gunicorn on 127.0.0.1, wrk."""
+    """The benchmark (loadtests/bench.py): its own database and Redis db, granian on 127.0.0.1, wrk."""
     return subprocess.run([PY, "-m", "loadtests.bench", *args], cwd=ROOT).returncode
 
 

@@ -2,11 +2,11 @@
 
 On this machine, against a bench database of its own (BENCH_DATABASE_NAME, dropped and recreated)
 and Redis db BENCH_REDIS_DB (emptied): seeds the benchmark set (loadtests.seed), starts the site
-under production settings with gunicorn on 127.0.0.1, then for each scenario
+under production settings with granian (its production server) on 127.0.0.1, then for each scenario
 1. a closed-model run with wrk for a fixed time (throughput, p50/p95/p99, answers by status),
 2. an open-model run (loadtests.openloop) at a fixed share of the closed-model throughput
    (latency without coordinated omission),
-while sampling the gunicorn workers' RSS and CPU from /proc. Then it checks the invariants
+while sampling the server workers' RSS and CPU from /proc. Then it checks the invariants
 (loadtests.invariants), prints one table and writes it with the machine facts to
 docs/benchmarks.md (between the BENCH markers; the notes around them are kept).
 
@@ -54,7 +54,7 @@ BEGIN, END = "<!-- BENCH:BEGIN -->", "<!-- BENCH:END -->"
 ORDER = ["health", "list", "browse", "top", "coupon", "charge", "order", "mix"]
 
 # The production server as measured (docs/benchmarks.md, "Choosing the server"): CLASS:WORKERS[xTHREADS].
-DEFAULT_SERVER = os.environ.get("BENCH_SERVER", "sync:4")
+DEFAULT_SERVER = os.environ.get("BENCH_SERVER", "granian:2x2")
 DEFAULT_CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 SWEEP_BEGIN, SWEEP_END = "<!-- SWEEP:BEGIN -->", "<!-- SWEEP:END -->"
 
@@ -67,7 +67,7 @@ class ServerSpec:
 
     @classmethod
     def parse(cls, spec: str) -> "ServerSpec":
-        """`granian:2` (granian's WSGI workers, x threads for Python), `sync:5` or `gthread:3x4` (gunicorn)."""
+        """`granian:2x2` (granian's WSGI workers x blocking threads), or gunicorn's `sync:5` / `gthread:3x4`."""
         worker_class, _, size = spec.partition(":")
         workers, _, threads = size.partition("x")
         threads_n = int(threads or 1) if worker_class != "sync" else 1
@@ -80,15 +80,14 @@ class ServerSpec:
         if self.worker_class == "granian":
             extra = ("--backlog", "2048")
             return Server(env, workers=self.workers, threads=self.threads, extra_args=extra, program="granian")
-        # gunicorn.conf.py (read from the working directory) still applies; these override its shape.
-        # gunicorn turns `sync` with threads > 1 into gthread, so sync always gets 1 thread.
+        # gunicorn (kept for comparison) turns `sync` with threads > 1 into gthread: sync gets 1 thread.
         extra = ("-k", self.worker_class, "--backlog", "2048", "--keep-alive", "30")
         return Server(env, workers=self.workers, threads=self.threads, extra_args=extra)
 
 
 @dataclass
 class Sample:
-    """Worker RSS (max) and CPU of the gunicorn workers and of the whole machine over one run."""
+    """Worker RSS (max) and CPU of the server's workers and of the whole machine over one run."""
 
     rss_max_mb: float = 0.0
     workers_cpu_share: float = 0.0
@@ -187,7 +186,7 @@ def run_closed(base: str, server: Server, scenario: Scenario, args, tokens: str)
 
 
 def start_profiler(server: Server, name: str, seconds: int) -> subprocess.Popen:
-    """py-spy on every gunicorn worker for the run (collapsed stacks in var/bench/profile-NAME.txt)."""
+    """py-spy on every server worker for the run (collapsed stacks in var/bench/profile-NAME.txt)."""
     out = OUT_DIR / f"profile-{name}.txt"
     cmd = [str(Path(PY).parent / "py-spy"), "record", "--subprocesses", "--nonblocking", "-r", "250", "-d"]
     cmd += [str(max(1, seconds - 1)), "--format", "raw", "-o", str(out), "-p", str(server.proc.pid)]
@@ -297,12 +296,12 @@ def answers(rows: list[Row]) -> str:
 
 def versions() -> str:
     import django
-    import gunicorn
+    import granian
     import psycopg
 
     wrk_version = subprocess.run([ensure_wrk(), "-v"], capture_output=True, text=True).stdout.splitlines()
     return (
-        f"Python {platform.python_version()}, Django {django.__version__}, gunicorn {gunicorn.__version__}, "
+        f"Python {platform.python_version()}, Django {django.__version__}, granian {granian.__version__}, "
         f"psycopg {psycopg.__version__}, {wrk_version[0] if wrk_version else 'wrk'}, {platform.platform()}"
     )
 
@@ -350,7 +349,7 @@ def bench(args) -> int:
         spec = ServerSpec.parse(args.server)
         server = spec.server(env)
         with server as base:
-            print(f"==> gunicorn {spec} at {base}", flush=True)
+            print(f"==> server {spec} at {base}", flush=True)
             tokens = str(OUT_DIR / "tokens.txt")
             # Warm every worker's imports, connections and caches on the read paths (no writes).
             warm = Scenario("warm", "warm-up", all_scenarios["browse"].mix + all_scenarios["top"].mix)
@@ -389,7 +388,7 @@ def bench(args) -> int:
             f"- Machine: {os.cpu_count()} cores, load average before the run {load_before[0]:.2f} / "
             f"{load_before[1]:.2f} / {load_before[2]:.2f} (1/5/15 min), before the load {facts_load[0]:.2f}\n"
             f"- Versions: {versions()}; {server_versions()}\n"
-            f"- Server: gunicorn `{spec}` (class:workers×threads), production settings, DEBUG=False, "
+            f"- Server: `{spec}` (server:workers×threads), production settings, DEBUG=False, "
             f"LOG_LEVEL=WARNING, on 127.0.0.1\n"
             f"- Load: wrk -t{args.wrk_threads} -c{args.connections}, {args.seconds} s per scenario (closed model); "
             f"openloop at {args.open_share:.0%} of each closed-model rate for {args.open_seconds} s, "
@@ -489,17 +488,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-open", action="store_true")
     parser.add_argument("--connections", type=int, default=DEFAULT_CONNECTIONS)
     parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--server", default=DEFAULT_SERVER, help="gunicorn CLASS:WORKERS[xTHREADS], e.g. sync:5")
+    parser.add_argument(
+        "--server", default=DEFAULT_SERVER, help="granian:WORKERSxTHREADS or gunicorn CLASS:WORKERS[xTHREADS]"
+    )
     parser.add_argument("--products", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--no-write", action="store_true", help="print only, leave docs/benchmarks.md alone")
     parser.add_argument("--sweep", action="store_true", help="compare server configurations instead")
-    parser.add_argument("--sweep-configs", default="sync:3,sync:5,sync:8,gthread:2x4,gthread:3x4,gthread:4x2")
+    parser.add_argument("--sweep-configs", default="granian:2x1,granian:2x2,granian:3x1,granian:3x2,granian:4x1,sync:4")
     parser.add_argument("--profile", default="", help="scenarios to profile with py-spy (comma-separated)")
     parser.add_argument("--serve", type=int, default=0, help="seed, then serve for this many seconds")
     args = parser.parse_args(argv)
     _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # wrk, openloop and gunicorn inherit it
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # wrk, openloop and the server inherit it
     if args.serve:
         return serve(args)
     if args.sweep:

@@ -1,10 +1,10 @@
-"""Shared benchmark pieces: a bench database, a production-like server on 127.0.0.1, and wrk.
+"""Shared benchmark pieces: a bench database, the production server on 127.0.0.1, and wrk.
 
     from loadtests.common import bench_environment, django_setup, Server, wrk
 
     with bench_environment() as env:          # engines + database `shop_bench` (migrated) + Redis db 9
         django_setup(env)                     # use the ORM in-process to seed and mint tokens
-        with Server(env, workers=2, threads=4) as base:
+        with Server(env) as base:              # granian 2 workers x 2 threads, as in production
             result = wrk(f"{base}/api/health", connections=50, duration=10)
             print(result.row("health"))
 
@@ -143,7 +143,7 @@ class Server:
     (whole process group) on exit."""
 
     def __init__(
-        self, env: dict, *, workers: int = 2, threads: int = 4, extra_args: tuple = (), program: str = "gunicorn"
+        self, env: dict, *, workers: int = 2, threads: int = 2, extra_args: tuple = (), program: str = "granian"
     ):
         self.env, self.workers, self.threads, self.extra_args = env, workers, threads, extra_args
         self.program = program
@@ -174,7 +174,7 @@ class Server:
         raise RuntimeError("the server did not answer /api/health within 60 s")
 
     def worker_pids(self) -> list[int]:
-        """The gunicorn workers (the master's children), from /proc."""
+        """The server's workers (the main process's children), from /proc."""
         if not self.proc:
             return []
         try:
