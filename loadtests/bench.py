@@ -82,7 +82,7 @@ class ServerSpec:
             return Server(env, workers=self.workers, threads=self.threads, extra_args=extra, program="granian")
         # gunicorn (kept for comparison) turns `sync` with threads > 1 into gthread: sync gets 1 thread.
         extra = ("-k", self.worker_class, "--backlog", "2048", "--keep-alive", "30")
-        return Server(env, workers=self.workers, threads=self.threads, extra_args=extra)
+        return Server(env, workers=self.workers, threads=self.threads, extra_args=extra, program="gunicorn")
 
 
 @dataclass
