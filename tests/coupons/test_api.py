@@ -3,7 +3,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 from django_redis import get_redis_connection
+from rest_framework.test import APIClient
 
+from core.api.authentication import access_token_for
 from coupons.gate import issued_key, remaining_key
 from coupons.models import CouponDrop, DiscountType, UserCoupon
 from coupons.services import coupon_gate_rebuild
@@ -160,12 +162,19 @@ def test_shopper_calling_staff_endpoint_is_forbidden(user, client_for, api):
 # --- POST /api/coupon/issue -------------------------------------------------------------------
 
 
-def test_issue_returns_the_user_coupon(user, client_for, django_assert_num_queries):
+def _client_with_issued_token(user) -> APIClient:
+    """A client with the access token the API itself issues (it carries the `staff` claim)."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {access_token_for(user)}")
+    return client
+
+
+def test_issue_returns_the_user_coupon(user, django_assert_num_queries):
     drop = CouponDropFactory(discount_type=DiscountType.PERCENT, discount_value=15, max_discount_amount=3000)
-    client = client_for(user)
+    client = _client_with_issued_token(user)
     issue(client, user.pk, CouponDropFactory().pk)  # warms this process's drop cache for another drop
     coupon_gate_rebuild(coupon_id=drop.pk)
-    # No user query (the token is trusted by its signature); the drop (cached per process
+    # No user query (the caller comes from the token's claims); the drop (cached per process
     # afterwards); then insert + conditional update (in a savepoint here, inside the test's transaction).
     with django_assert_num_queries(5):
         response = issue(client, user.pk, drop.pk)
@@ -267,9 +276,9 @@ def test_issue_is_throttled_per_user(user, other_user, client_for):
 
 
 @pytest.mark.django_db(transaction=True)  # the user foreign key is checked at commit
-def test_issue_for_a_deleted_user_is_invalid_user(user, client_for):
+def test_issue_for_a_deleted_user_is_invalid_user(user):
     drop = CouponDropFactory()
-    client = client_for(user)  # the token stays valid after the user is gone
+    client = _client_with_issued_token(user)  # the token stays valid after the user is gone
     user_id = user.pk
     user.delete()
     assert_problem(issue(client, user_id, drop.pk), 404, "INVALID_USER")
