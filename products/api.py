@@ -30,7 +30,9 @@ def _json_response(body: bytes) -> HttpResponse:
 def _cached_json(cache_key_parts: tuple, ttl: int, compute) -> HttpResponse:
     """The rendered JSON bytes from the cache (a hit is one Redis round trip and no rendering),
     or rendered from the database and stored. Without Redis it answers from the database."""
-    return _json_response(cache.fetch(cache.key(*cache_key_parts), lambda: _renderer.render(compute()), ttl))
+    return _json_response(
+        cache.fetch_single_flight(cache.key(*cache_key_parts), lambda: _renderer.render(compute()), ttl)
+    )
 
 
 def cache_first(cache_key_for):
@@ -171,9 +173,12 @@ class ProductPatchSerializer(ProductInputSerializer):
         super().__init__(*args, partial=True, **kwargs)
 
 
+def _keyword_digest(keyword: str | None) -> str:
+    return hashlib.sha256(keyword.encode()).hexdigest()[:32] if keyword else "-"
+
+
 def _list_key_parts(params, keyword: str | None) -> tuple:
-    digest = hashlib.sha256(keyword.encode()).hexdigest()[:32] if keyword else "-"
-    return ("list", params.page, params.size, digest)
+    return ("list", params.page, params.size, _keyword_digest(keyword))
 
 
 def list_cache_key(request) -> str:
@@ -208,7 +213,17 @@ class ProductListApi(PublicReadStaffWriteMixin, APIView):
         keyword = _keyword(request.query_params)
 
         def compute() -> dict:
-            items, total = selectors.product_list(keyword=keyword, page=params.page, size=params.size)
+            # The total is cached on its own, shared by every page of the same search: when the
+            # pages of a list expire together, the COUNT (the costly half) runs once, not per page.
+            total = int(
+                cache.fetch_single_flight(
+                    cache.key("count", _keyword_digest(keyword)),
+                    lambda: str(selectors.product_count(keyword=keyword)).encode(),
+                    cache.LIST_TTL,
+                )
+            )
+            past_the_end = params.offset >= total
+            items = [] if past_the_end else selectors.product_page(keyword=keyword, page=params.page, size=params.size)
             return page_body(items, params, total)
 
         return _cached_json(_list_key_parts(params, keyword), cache.LIST_TTL, compute)

@@ -34,27 +34,35 @@ def _active():
     return Product.objects.filter(active=True)
 
 
-def product_list(*, keyword: str | None, page: int, size: int) -> tuple[list[dict], int]:
-    """One page of active products as `{id, name, price, stock}`, ordered by id ascending, and the
-    total count. `keyword` is a case-insensitive substring of the name (served by the trigram
-    index on UPPER(name); Django escapes % and _)."""
+def _matching(keyword: str | None):
     queryset = _active()
+    return queryset.filter(name__icontains=keyword) if keyword else queryset
+
+
+def product_count(*, keyword: str | None) -> int:
+    """How many active products match `keyword` (all of them without one)."""
+    return _matching(keyword).count()
+
+
+def product_page(*, keyword: str | None, page: int, size: int) -> list[dict]:
+    """One page of active products as `{id, name, price, stock}`, ordered by id ascending. `keyword`
+    is a case-insensitive substring of the name (served by the trigram index on UPPER(name);
+    Django escapes % and _)."""
     order = F("id").asc()
     if keyword:
-        queryset = queryset.filter(name__icontains=keyword)
         # Same order, but as an expression the id index cannot provide: otherwise the planner may
         # walk the id index filtering every row until it finds `size` matches, which costs a full
         # scan when its estimate of the matches is off. Through the trigram index the page costs
         # at most what the COUNT over the same matches does.
         order = (F("id") + 0).asc()
-    total = queryset.count()
     offset = page * size
-    items = (
-        list(queryset.order_by(order).values("id", "name", "price", "stock")[offset : offset + size])
-        if offset < total
-        else []
-    )
-    return items, total
+    return list(_matching(keyword).order_by(order).values("id", "name", "price", "stock")[offset : offset + size])
+
+
+def product_list(*, keyword: str | None, page: int, size: int) -> tuple[list[dict], int]:
+    """`product_page` and `product_count` together (no page query past the end)."""
+    total = product_count(keyword=keyword)
+    return (product_page(keyword=keyword, page=page, size=size) if page * size < total else []), total
 
 
 def product_get(*, product_id: int) -> Product:
