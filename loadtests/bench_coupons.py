@@ -54,8 +54,8 @@ end
 
 def seed(n_users: int, quantity: int):
     from django.contrib.auth import get_user_model
-    from rest_framework_simplejwt.tokens import AccessToken
 
+    from core.api.authentication import access_token_for
     from coupons.services import coupon_drop_create
 
     User = get_user_model()
@@ -70,7 +70,7 @@ def seed(n_users: int, quantity: int):
     drop = coupon_drop_create(
         name=f"bench drop {quantity}", discount_type="FIXED", discount_value=1000, total_quantity=quantity, valid_days=1
     )
-    lines = [f"{u.pk} {AccessToken.for_user(u)}" for u in users]
+    lines = [f"{u.pk} {access_token_for(u)}" for u in users]  # as /api/auth/token issues them
     return drop, lines
 
 
