@@ -40,8 +40,8 @@ def cache_first(cache_key_for):
     wrapping, negotiation, authentication or permission objects, only the cached bytes (the
     reads are public and ignore credentials anyway). `cache_key_for(request, **kwargs)` returns the
     key, or raises InvalidRequest for parameters the view would refuse. Anything not a plain hit
-    (a miss, bad parameters, another method, an Accept header other than JSON or `*/*`, Redis down)
-    goes to the view, which answers exactly as before and fills the cache."""
+    (a miss, an entry due for a refresh, bad parameters, another method, an Accept header other than
+    JSON or `*/*`, Redis down) goes to the view, which answers exactly as before and fills the cache."""
 
     def decorate(view):
         instance = view.view_class(**view.view_initkwargs)
@@ -55,7 +55,7 @@ def cache_first(cache_key_for):
                     cache_key = cache_key_for(request, **kwargs)
                 except InvalidRequest:
                     cache_key = None
-                body = cache.lookup(cache_key)[1] if cache_key else None
+                body = cache.lookup_fresh(cache_key) if cache_key else None
                 if body is not None:
                     response = _json_response(body)
                     response["Allow"] = allow  # as DRF's own answer

@@ -1,8 +1,8 @@
 """The product cache: one version for the whole catalog, fail-open reads, single-flight fills.
 
 Invalidation is one increment: any product create/edit/deactivate bumps `products:version` after
-commit. Each entry is stored as `(version, rendered JSON bytes)` and only counts as a hit when its
-version is the current one, so a bump drops every cached page, product and best-seller list at
+commit. Each entry is stored as `(version, rendered JSON bytes, refresh time)` and only counts as a
+hit when its version is the current one, so a bump drops every cached page, product and best-seller list at
 once. Keeping the version in the value instead of the key (`products:v{n}:...`) lets a hit be ONE
 Redis round trip (MGET of the version and the entry) instead of two.
 
@@ -10,6 +10,7 @@ Stock changes from orders do not bump the version: list pages live at most `LIST
 the staleness SPEC §2 allows. Every Redis failure degrades to the database (django-redis
 IGNORE_EXCEPTIONS turns a refused connection into a miss)."""
 
+import random
 import time
 from collections.abc import Callable
 
@@ -22,6 +23,7 @@ DETAIL_TTL = 10
 TOP_TTL = 10  # the beat task rewrites it about every 10 s; a miss recomputes (single-flight)
 LOCK_TTL = 5
 LOCK_WAIT = 1.0  # a request that loses the single-flight race waits this long for the winner
+REFRESH_WINDOW = (0.5, 0.9)  # shares of an entry's ttl between which one request refreshes it
 
 
 def _cache():
@@ -66,45 +68,56 @@ def key(*parts) -> str:
 def lookup(cache_key: str) -> tuple[int | None, bytes | None]:
     """One MGET: the current version, and the entry's bytes if it was stored under it.
     (None, None) when Redis is unreachable."""
+    version, entry = _lookup(cache_key)
+    return version, entry[1] if entry else None
+
+
+def lookup_fresh(cache_key: str) -> bytes | None:
+    """The entry's bytes if it is current and not yet due for a refresh (see `fetch_single_flight`)."""
+    _, entry = _lookup(cache_key)
+    return entry[1] if entry and not _refresh_due(entry) else None
+
+
+def _lookup(cache_key: str) -> tuple[int | None, tuple | None]:
     values = _cache().get_many([VERSION_KEY, cache_key])
     version = values.get(VERSION_KEY)
     if version is None:
         return current_version(), None
     entry = values.get(cache_key)
     if entry is not None and entry[0] == version:
-        return version, entry[1]
+        return version, entry
     return version, None
 
 
+def _refresh_due(entry: tuple) -> bool:
+    return time.time() >= entry[2]
+
+
 def store(cache_key: str, version: int, body: bytes, ttl: int) -> None:
-    _cache().set(cache_key, (version, body), timeout=ttl)
-
-
-def fetch(cache_key: str, compute: Callable[[], bytes], ttl: int) -> bytes:
-    """The cached bytes or compute() stored for `ttl` seconds; compute() alone without Redis."""
-    version, body = lookup(cache_key)
-    if body is not None:
-        return body
-    body = compute()
-    if version is not None:
-        store(cache_key, version, body, ttl)
-    return body
+    # Entry: (version, bytes, when one request should refresh it). The moment is random within the
+    # entry's life so that entries filled together (a cold start, a version bump) are not all
+    # recomputed together later: that burst of slow queries is what stalled searches.
+    refresh_at = time.time() + ttl * random.uniform(*REFRESH_WINDOW)  # noqa: S311 (not security)
+    _cache().set(cache_key, (version, body, refresh_at), timeout=ttl)
 
 
 def fetch_single_flight(cache_key: str, compute: Callable[[], bytes], ttl: int) -> bytes:
-    """Like `fetch`, but a stampede after expiry runs compute() once: the first request to miss
-    takes a short Redis lock (SET NX EX) and fills the key; the others wait up to LOCK_WAIT for
-    it, then compute from the database themselves (never an error). Redis down → compute()."""
-    version, body = lookup(cache_key)
-    if body is not None:
-        return body
+    """The cached bytes, or compute() stored for `ttl` seconds; a stampede runs compute() once.
+    Late in its life (REFRESH_WINDOW) an entry is refreshed by the one request that takes a short
+    Redis lock (SET NX EX) while every other request is still served the entry, so under traffic
+    entries are replaced before they expire and nobody waits (staleness stays within `ttl`). On a
+    miss, the lock holder fills the key and the others wait up to LOCK_WAIT for it, then compute
+    from the database themselves (never an error). Redis down → compute()."""
+    version, entry = _lookup(cache_key)
+    if entry is not None and not _refresh_due(entry):
+        return entry[1]
     if version is None:
         return compute()
     cache = _cache()
     lock_key = f"{cache_key}:lock"
     acquired = cache.add(lock_key, 1, timeout=LOCK_TTL)
     if acquired is None:  # Redis went away in between
-        return compute()
+        return entry[1] if entry is not None else compute()
     if acquired:
         try:
             body = compute()
@@ -112,6 +125,8 @@ def fetch_single_flight(cache_key: str, compute: Callable[[], bytes], ttl: int) 
             return body
         finally:
             cache.delete(lock_key)
+    if entry is not None:
+        return entry[1]  # someone else is refreshing it
     deadline = time.monotonic() + LOCK_WAIT
     while time.monotonic() < deadline:
         time.sleep(0.02)

@@ -172,6 +172,33 @@ def test_a_request_that_loses_the_race_falls_back_to_the_database(monkeypatch):
     assert cache.lookup(key)[1] is None  # only the lock holder fills the key
 
 
+def test_late_in_its_life_an_entry_is_refreshed_by_one_request_and_served_to_the_others(monkeypatch):
+    monkeypatch.setattr(cache, "REFRESH_WINDOW", (0.5, 0.5))
+    key = cache.key("refresh-test")
+    calls = []
+
+    def compute(label):
+        def run():
+            calls.append(label)
+            return label.encode()
+
+        return run
+
+    with time_machine.travel(1_800_000_000, tick=False) as traveller:
+        assert cache.fetch_single_flight(key, compute("first"), 10) == b"first"
+        traveller.shift(4)  # not due yet: served, nothing computed
+        assert cache.fetch_single_flight(key, compute("early"), 10) == b"first"
+        assert cache.lookup_fresh(key) == b"first"
+        traveller.shift(2)  # due (Redis still holds it: its ttl is 10 s)
+        assert cache.lookup_fresh(key) is None  # the fast path leaves it to the view
+        assert cache._cache().add(f"{key}:lock", 1, timeout=5)  # someone else is refreshing it
+        assert cache.fetch_single_flight(key, compute("waiting"), 10) == b"first"  # served at once
+        cache._cache().delete(f"{key}:lock")
+        assert cache.fetch_single_flight(key, compute("refresh"), 10) == b"refresh"
+        assert cache.fetch_single_flight(key, compute("after"), 10) == b"refresh"
+    assert calls == ["first", "refresh"]
+
+
 def test_cached_pages_and_top_expire_within_10_seconds(api):
     ProductFactory()
     api.get("/api/products")
