@@ -213,17 +213,18 @@ class ProductListApi(PublicReadStaffWriteMixin, APIView):
         keyword = _keyword(request.query_params)
 
         def compute() -> dict:
-            # The total is cached on its own, shared by every page of the same search: when the
-            # pages of a list expire together, the COUNT (the costly half) runs once, not per page.
+            if keyword:
+                items, total = selectors.product_search(keyword=keyword, page=params.page, size=params.size)
+                return page_body(items, params, total)
+            # The catalog's total is cached on its own, shared by every page: when the pages of
+            # the list expire together, the COUNT over every product runs once, not per page.
             total = int(
                 cache.fetch_single_flight(
-                    cache.key("count", _keyword_digest(keyword)),
-                    lambda: str(selectors.product_count(keyword=keyword)).encode(),
-                    cache.LIST_TTL,
+                    cache.key("count"), lambda: str(selectors.product_count(keyword=None)).encode(), cache.LIST_TTL
                 )
             )
             past_the_end = params.offset >= total
-            items = [] if past_the_end else selectors.product_page(keyword=keyword, page=params.page, size=params.size)
+            items = [] if past_the_end else selectors.product_page(keyword=None, page=params.page, size=params.size)
             return page_body(items, params, total)
 
         return _cached_json(_list_key_parts(params, keyword), cache.LIST_TTL, compute)
