@@ -6,7 +6,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Count, F, Sum, Window
+from django.db.models import Count, F, Sum, Value, Window
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from products.errors import ProductNotFound
@@ -35,8 +36,10 @@ def _active():
 
 
 def _matching(keyword: str | None):
+    # Case-insensitive substring, with PostgreSQL's UPPER() on both sides (as `icontains` would
+    # do) but against the stored UPPER(name) column; Django escapes % and _ in the keyword.
     queryset = _active()
-    return queryset.filter(name__icontains=keyword) if keyword else queryset
+    return queryset.filter(name_upper__contains=Upper(Value(keyword))) if keyword else queryset
 
 
 def product_count(*, keyword: str | None) -> int:
