@@ -73,20 +73,24 @@ def lookup(cache_key: str) -> tuple[int | None, bytes | None]:
 
 
 def lookup_fresh(cache_key: str) -> bytes | None:
-    """The entry's bytes if it is current and not yet due for a refresh (see `fetch_single_flight`)."""
-    _, entry = _lookup(cache_key)
+    """The entry's bytes if it is current and not yet due for a refresh (see `fetch_single_flight`);
+    None otherwise, Redis unreachable included (the caller then goes the long way, which also
+    creates a missing version)."""
+    _, entry = _read(cache_key)
     return entry[1] if entry and not _refresh_due(entry) else None
 
 
 def _lookup(cache_key: str) -> tuple[int | None, tuple | None]:
+    version, entry = _read(cache_key)
+    return (current_version() if version is None else version), entry
+
+
+def _read(cache_key: str) -> tuple[int | None, tuple | None]:
+    """One MGET: the stored version and the entry if it was stored under that version."""
     values = _cache().get_many([VERSION_KEY, cache_key])
     version = values.get(VERSION_KEY)
-    if version is None:
-        return current_version(), None
     entry = values.get(cache_key)
-    if entry is not None and entry[0] == version:
-        return version, entry
-    return version, None
+    return version, entry if version is not None and entry is not None and entry[0] == version else None
 
 
 def _refresh_due(entry: tuple) -> bool:

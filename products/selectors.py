@@ -47,19 +47,21 @@ def product_count(*, keyword: str | None) -> int:
     return _matching(keyword).count()
 
 
+def _in_page_order(queryset, keyword: str | None):
+    """By id ascending. For a keyword, as an expression the id index cannot provide: otherwise the
+    planner may walk the id index filtering every row until it finds a page of matches, which costs
+    a full scan when its estimate of the matches is off. Through the trigram index the page costs
+    at most what the COUNT over the same matches does."""
+    return queryset.order_by((F("id") + 0).asc() if keyword else F("id").asc())
+
+
 def product_page(*, keyword: str | None, page: int, size: int) -> list[dict]:
     """One page of active products as `{id, name, price, stock}`, ordered by id ascending. `keyword`
     is a case-insensitive substring of the name (served by the trigram index on UPPER(name);
     Django escapes % and _)."""
-    order = F("id").asc()
-    if keyword:
-        # Same order, but as an expression the id index cannot provide: otherwise the planner may
-        # walk the id index filtering every row until it finds `size` matches, which costs a full
-        # scan when its estimate of the matches is off. Through the trigram index the page costs
-        # at most what the COUNT over the same matches does.
-        order = (F("id") + 0).asc()
     offset = page * size
-    return list(_matching(keyword).order_by(order).values("id", "name", "price", "stock")[offset : offset + size])
+    ordered = _in_page_order(_matching(keyword), keyword)
+    return list(ordered.values("id", "name", "price", "stock")[offset : offset + size])
 
 
 def product_search(*, keyword: str, page: int, size: int) -> tuple[list[dict], int]:
@@ -67,11 +69,9 @@ def product_search(*, keyword: str, page: int, size: int) -> tuple[list[dict], i
     need the same trigram-index scan of every match, the costly part of a search (~40 ms for
     10,000 matches of 100,000), so a search not in the cache pays it once instead of twice."""
     offset = page * size
+    counted = _matching(keyword).annotate(total=Window(Count("*")))
     rows = list(
-        _matching(keyword)
-        .annotate(total=Window(Count("*")))
-        .order_by((F("id") + 0).asc())  # as in product_page
-        .values("id", "name", "price", "stock", "total")[offset : offset + size]
+        _in_page_order(counted, keyword).values("id", "name", "price", "stock", "total")[offset : offset + size]
     )
     if not rows:  # past the end (or nothing matches): the window had no row to report on
         return [], product_count(keyword=keyword)
