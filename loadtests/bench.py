@@ -230,17 +230,13 @@ def profile_summary(path: Path, top: int = 30) -> str:
     return "\n".join(lines)
 
 
-def warm_reads(base: str, scenario: Scenario, tokens: str, args) -> None:
-    """Two seconds of the scenario's reads (not measured) before its open-model run, which measures
-    steady-state latency at a fixed load. Without it the run begins on a cache gone cold during the
-    runs before (entries live 10 s): every search and list page of the scenario is recomputed at
-    once, a stall of ~0.1-0.2 s that then dominates p99. That cold start is real and is reported
-    apart (docs/benchmarks.md)."""
-    reads = tuple((kind, weight) for kind, weight in scenario.mix if kind.method == "GET")
-    if reads and args.open_warm_seconds > 0:
-        warm = Scenario(f"{scenario.name}-warm", "warm-up", reads)
-        script = wrk_lua(warm, tokens_file=tokens, threads=2)
-        wrk(f"{base}/", connections=8, duration=args.open_warm_seconds, script=script)
+def warm_reads(base: str, mix: tuple, tokens: str, *, seconds: int, connections: int = 8) -> None:
+    """`seconds` of the GET requests of `mix` (not measured, no writes): imports, connections and
+    caches warm before a measured run."""
+    reads = tuple((kind, weight) for kind, weight in mix if kind.method == "GET")
+    if reads and seconds > 0:
+        script = wrk_lua(Scenario("warm", "warm-up", reads), tokens_file=tokens, threads=2)
+        wrk(f"{base}/", connections=connections, duration=seconds, script=script)
 
 
 def run_open(
@@ -365,13 +361,8 @@ def bench(args) -> int:
             print(f"==> server {spec} at {base}", flush=True)
             tokens = str(OUT_DIR / "tokens.txt")
             # Warm every worker's imports, connections and caches on the read paths (no writes).
-            warm = Scenario("warm", "warm-up", all_scenarios["browse"].mix + all_scenarios["top"].mix)
-            wrk(
-                f"{base}/",
-                connections=args.connections,
-                duration=3,
-                script=wrk_lua(warm, tokens_file=tokens, threads=2),
-            )
+            mix = all_scenarios["browse"].mix + all_scenarios["top"].mix
+            warm_reads(base, mix, tokens, seconds=3, connections=args.connections)
             for row in rows:
                 row.closed, row.closed_sample = run_closed(base, server, row.scenario, args, tokens)
                 print(
@@ -382,7 +373,11 @@ def bench(args) -> int:
             if not args.no_open:
                 for row in rows:
                     rate = max(10, row.closed.rps * args.open_share)
-                    warm_reads(base, row.scenario, tokens, args)
+                    # Open-model runs measure steady state: without this, each began on a cache gone
+                    # cold during the runs before (entries live 10 s) and its first ~0.1-0.2 s, every
+                    # search and list page recomputed at once, set p99. That cold start is reported
+                    # apart (docs/benchmarks.md).
+                    warm_reads(base, row.scenario.mix, tokens, seconds=args.open_warm_seconds)
                     row.open, row.open_sample = run_open(base, server, row.scenario, rate, args, context_file)
                     print(
                         f"    {row.scenario.name:8} open   {row.open['offered_rps']:8,.0f} → "
@@ -448,13 +443,7 @@ def sweep(args) -> int:
             server = spec.server(env)
             cells, rss = [], 0.0
             with server as base:
-                warm = all_scenarios["browse"]
-                wrk(
-                    f"{base}/",
-                    connections=args.connections,
-                    duration=2,
-                    script=wrk_lua(warm, tokens_file=tokens, threads=2),
-                )
+                warm_reads(base, all_scenarios["browse"].mix, tokens, seconds=2, connections=args.connections)
                 for name in names:
                     result, sample = run_closed(base, server, all_scenarios[name], args, tokens)
                     rss = max(rss, sample.rss_max_mb)
