@@ -57,11 +57,12 @@ def user_from_claims(user_id, is_staff: bool):
 # fails verification is never cached. (A new signing key needs a restart anyway: simplejwt builds
 # its token backend once per process.)
 VERIFIED_TOKENS_CACHED = 10_000
+_VERIFIER = JWTAuthentication()
 
 
 @functools.lru_cache(maxsize=VERIFIED_TOKENS_CACHED)
 def _verified_token(raw_token: bytes):
-    return JWTAuthentication.get_validated_token(_VERIFIER, raw_token)
+    return _VERIFIER.get_validated_token(raw_token)  # simplejwt's own check, signature and expiry
 
 
 class ClaimsJWTAuthentication(JWTAuthentication):
@@ -79,9 +80,6 @@ class ClaimsJWTAuthentication(JWTAuthentication):
         if user_id is None:
             return super().get_user(validated_token)  # raises InvalidToken
         return user_from_claims(user_id, bool(staff))
-
-
-_VERIFIER = JWTAuthentication()
 
 
 # Named as simplejwt's own so that the OpenAPI components keep their names.
