@@ -6,6 +6,10 @@ hit when its version is the current one, so a bump drops every cached page, prod
 once. Keeping the version in the value instead of the key (`products:v{n}:...`) lets a hit be ONE
 Redis round trip (MGET of the version and the entry) instead of two.
 
+A hit is served from this process's memory when it can be (`products.local_copies`): Redis tells
+every process about each change under `products:`, so a copy is never older than the entry in
+Redis and a bump still drops them all at once.
+
 Stock changes from orders do not bump the version: list pages live at most `LIST_TTL` seconds,
 the staleness SPEC §2 allows. Every Redis failure degrades to the database (django-redis
 IGNORE_EXCEPTIONS turns a refused connection into a miss)."""
@@ -14,8 +18,11 @@ import random
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
+
+from products.local_copies import LocalCopies
 
 VERSION_KEY = "products:version"
 LIST_TTL = 10  # seconds; SPEC: list stock may be up to 10 s stale
@@ -28,6 +35,14 @@ REFRESH_WINDOW = (0.5, 0.9)  # shares of an entry's ttl between which one reques
 
 def _cache():
     return caches["default"]
+
+
+_copies = LocalCopies(
+    location=lambda: settings.CACHES["default"]["LOCATION"],
+    redis_key=lambda key: _cache().make_key(key),
+    prefix="products:",
+    reset_key=VERSION_KEY,
+)
 
 
 def _new_version() -> int:
@@ -49,11 +64,12 @@ def current_version() -> int | None:
 def bump_version() -> None:
     cache = _cache()
     try:
-        if cache.incr(VERSION_KEY) is not None:
-            return
+        if cache.incr(VERSION_KEY) is None:
+            cache.add(VERSION_KEY, _new_version(), timeout=None)
     except ValueError:  # no version yet, so nothing is cached under one
-        pass
-    cache.add(VERSION_KEY, _new_version(), timeout=None)
+        cache.add(VERSION_KEY, _new_version(), timeout=None)
+    # This process's copies now; the others' when they next read Redis's message to them.
+    _copies.clear()
 
 
 def bump_version_on_commit() -> None:
@@ -75,9 +91,18 @@ def lookup(cache_key: str) -> tuple[int | None, bytes | None]:
 def lookup_fresh(cache_key: str) -> bytes | None:
     """The entry's bytes if it is current and not yet due for a refresh (see `fetch_single_flight`);
     None otherwise, Redis unreachable included (the caller then goes the long way, which also
-    creates a missing version)."""
+    creates a missing version). Served from this process's copy when it holds one, else read
+    from Redis and copied."""
+    entry = _copies.get(cache_key)
+    if entry is not None and not _refresh_due(entry):
+        return entry[1]
+    token = _copies.begin()
     _, entry = _read(cache_key)
-    return entry[1] if entry and not _refresh_due(entry) else None
+    if entry is None or _refresh_due(entry):
+        return None
+    if token is not None:
+        _copies.put(token, cache_key, entry)
+    return entry[1]
 
 
 def _lookup(cache_key: str) -> tuple[int | None, tuple | None]:
