@@ -151,7 +151,10 @@ def test_at_most_max_entries_are_kept(monkeypatch):
 
 
 def test_no_copies_without_redis(settings):
-    settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}}
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"},
+    }
     copies = _copies()
     assert copies.begin() is None
     assert copies.get("a") is None
