@@ -89,7 +89,9 @@ class LocalCopies:
             return False
         try:
             while self._conn.can_read(timeout=0):
-                self._invalidate(self._conn.read_response()[2])
+                message = self._conn.read_response()
+                # [b"message", channel, names]; anything else is not ours to read: drop everything
+                self._invalidate(message[2] if isinstance(message, list) and len(message) == 3 else None)
         except (redis.RedisError, OSError):  # Redis closed it: we can no longer hear bumps
             self._disconnect()
             return False
@@ -128,7 +130,7 @@ class LocalCopies:
         self._connected_to = None
 
     def _invalidate(self, names: list[bytes] | None) -> None:
-        """Apply one message: the Redis names of changed keys, or None for a flush."""
+        """Apply one message: the Redis names of changed keys, or None for a flush (drops all)."""
         self._generation += 1  # a read in flight may predate this change: `put` refuses it
         keys = [name[self._strip :].decode() for name in names] if names is not None else [self._reset_key]
         for key in keys:

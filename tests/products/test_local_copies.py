@@ -2,9 +2,12 @@
 once when the catalog version changes anywhere: another process's bump, a flush, a lost tracking
 connection. Real Redis throughout; "another process" is a real one."""
 
+import bisect
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -158,3 +161,44 @@ def test_no_copies_without_redis(settings):
     copies = _copies()
     assert copies.begin() is None
     assert copies.get("a") is None
+
+
+def test_threads_never_read_a_copy_older_than_a_change_that_came_before_the_read():
+    """Eight threads read one entry through their process's copies (a miss reads Redis and puts a
+    copy) while another client rewrites it 300 times. Every read that starts after a write's reply
+    must see that write or a later one."""
+    copies = _copies()
+    redis = get_redis_connection("default")
+    redis.set("t:1:copies:a", 0)
+    written_at: list[float] = []  # written_at[i]: when value i + 1 was confirmed written
+    reads: list[tuple[float, int]] = []
+    stop = threading.Event()
+
+    def reader():
+        mine = []
+        while not stop.is_set():
+            started = time.monotonic()
+            entry = copies.get("copies:a")
+            if entry is None:
+                token = copies.begin()
+                entry = (int(redis.get("t:1:copies:a")),)
+                copies.put(token, "copies:a", entry)
+            mine.append((started, entry[0]))
+        reads.extend(mine)
+
+    threads = [threading.Thread(target=reader) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for value in range(1, 301):
+        redis.set("t:1:copies:a", value)
+        redis.ping()
+        written_at.append(time.monotonic())
+        time.sleep(0.0005)
+    stop.set()
+    for thread in threads:
+        thread.join()
+
+    assert len(reads) > 1000
+    stale = [(started, seen) for started, seen in reads if seen < bisect.bisect_right(written_at, started)]
+    assert stale == []
+    assert max(seen for _, seen in reads) == 300
