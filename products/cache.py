@@ -68,8 +68,12 @@ def bump_version() -> None:
             cache.add(VERSION_KEY, _new_version(), timeout=None)
     except ValueError:  # no version yet, so nothing is cached under one
         cache.add(VERSION_KEY, _new_version(), timeout=None)
-    # This process's copies now; the others' when they next read Redis's message to them.
+    # This process's copies now; the other workers' when they next read Redis's message to them.
+    # Redis writes those messages in the same pass as the reply above, sometimes just after it;
+    # it has written them all before it answers the next command, so once this read returns, the
+    # next request in any worker sees the bump.
     _copies.clear()
+    cache.get(VERSION_KEY)
 
 
 def bump_version_on_commit() -> None:

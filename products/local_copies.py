@@ -7,11 +7,12 @@ broadcast mode for the catalog's key prefix and redirected to itself while it is
 `__redis__:invalidate`: whenever a key under the prefix changes (an entry refreshed, the version
 bumped, a key evicted or expired, FLUSHDB or FLUSHALL), Redis writes its name to that socket.
 Every read first checks the socket without blocking (~1 µs) and drops what it names: that copy,
-or all of them for the version key or a flush. Redis writes the message before it answers any
-later command, so every request that starts after a write's reply, in any process, finds it
-there: a copy is never older than what Redis itself holds. Without that connection (Redis down,
-not connected yet, a broken socket, a forked child) no copy is served and the caller reads
-Redis as before.
+or all of them for the version key or a flush. Redis has written the message before it answers
+the writer's next command, so every request that starts after that answer, in any process, finds
+it there (`products.cache.bump_version` waits for one): a bump reaches every worker on the host
+before the edit's response leaves, and a refreshed entry replaces the copies within microseconds. Without
+that connection (Redis down, not connected yet, a broken socket, a forked child) no copy is
+served and the caller reads Redis as before.
 
 At most MAX_ENTRIES copies are kept (the oldest is dropped first): enough for the pages,
 products and best sellers a sale makes hot, without letting one-off searches grow the worker."""

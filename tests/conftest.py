@@ -12,7 +12,11 @@ PROBLEM_JSON = "application/problem+json"
 def _clean_test_redis(settings):
     """Tests own exactly one Redis database (config.settings.test); only that one is flushed."""
     assert settings.CACHES["default"]["KEY_PREFIX"] == "test"
-    get_redis_connection("default").flushdb()
+    redis = get_redis_connection("default")
+    redis.flushdb()
+    # Redis has told this process's catalog copies (products.local_copies) about the flush by the
+    # time it answers the next command: none of the last test's copies is served in this one.
+    redis.ping()
     yield
 
 
