@@ -132,6 +132,7 @@ def store(cache_key: str, version: int, body: bytes, ttl: int) -> None:
     # recomputed together later: that burst of slow queries is what stalled searches.
     refresh_at = time.time() + ttl * random.uniform(*REFRESH_WINDOW)  # noqa: S311 (not security)
     _cache().set(cache_key, (version, body, refresh_at), timeout=ttl)
+    _copies.discard(cache_key)
 
 
 def fetch_single_flight(cache_key: str, compute: Callable[[], bytes], ttl: int) -> bytes:

@@ -71,6 +71,12 @@ class LocalCopies:
                 del self._entries[next(iter(self._entries))]
             self._entries[key] = entry
 
+    def discard(self, key: str) -> None:
+        """Drop this process's copy of `key` now (this process wrote it; the others hear from Redis)."""
+        with self._lock:
+            self._generation += 1  # a read of the old entry in flight must not be put
+            self._entries.pop(key, None)
+
     def clear(self) -> None:
         with self._lock:
             self._drop_copies()

@@ -204,3 +204,14 @@ def test_threads_never_read_a_copy_older_than_a_change_that_came_before_the_read
     stale = [(started, seen) for started, seen in reads if seen < bisect.bisect_right(written_at, started)]
     assert stale == []
     assert max(seen for _, seen in reads) == 300
+
+
+def test_an_entry_written_by_this_process_replaces_its_copy_at_once():
+    key = cache.key("test-entry")
+    version = cache.current_version()
+    cache.store(key, version, b"old", ttl=10)
+    assert cache.lookup_fresh(key) == b"old"  # read from Redis and copied
+    assert cache._copies._entries[key][1] == b"old"
+    cache.store(key, version, b"new", ttl=10)  # e.g. the beat task's refresh of the best sellers
+    assert key not in cache._copies._entries  # gone before Redis's message is even read
+    assert cache.lookup_fresh(key) == b"new"
