@@ -10,9 +10,9 @@ Every read first checks the socket without blocking (~1 µs) and drops what it n
 or all of them for the version key or a flush. Redis has written the message before it answers
 the writer's next command, so every request that starts after that answer, in any process, finds
 it there (`products.cache.bump_version` waits for one): a bump reaches every worker on the host
-before the edit's response leaves, and a refreshed entry replaces the copies within microseconds. Without
-that connection (Redis down, not connected yet, a broken socket, a forked child) no copy is
-served and the caller reads Redis as before.
+before the edit's response leaves, and a refreshed entry replaces the copies within microseconds.
+Without that connection (Redis down, not connected yet, a broken socket, a forked child) no copy
+is served and the caller reads Redis as before.
 
 At most MAX_ENTRIES copies are kept (the oldest is dropped first): enough for the pages,
 products and best sellers a sale makes hot, without letting one-off searches grow the worker."""
@@ -139,11 +139,10 @@ class LocalCopies:
     def _invalidate(self, names: list[bytes] | None) -> None:
         """Apply one message: the Redis names of changed keys, or None for a flush (drops all)."""
         self._generation += 1  # a read in flight may predate this change: `put` refuses it
-        keys = [name[self._strip :].decode() for name in names] if names is not None else [self._reset_key]
+        keys = [name[self._strip :].decode() for name in names or ()]
+        if names is None or self._reset_key in keys:
+            self._entries.clear()
         for key in keys:
-            if key == self._reset_key:
-                self._entries.clear()
-                return
             self._entries.pop(key, None)
 
     def _drop_copies(self) -> None:
