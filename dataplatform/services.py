@@ -1,10 +1,12 @@
 """Delivery of order events to the data platform through a transactional outbox.
 
 Flow: `event_emit` writes an `OutboxEvent` inside the caller's transaction and, once that commits,
-publishes the Celery task `deliver_event`. The task (and the beat sweep, for anything a lost task,
-a down broker or a killed worker left behind) calls `event_deliver`, which claims the row, POSTs
-it and records the outcome. Delivery is at least once: the receiver drops duplicates by the
-`Idempotency-Key` (the event id), which never changes between attempts.
+kicks delivery (`outbox_kick`): unless a kick is already pending, it publishes the Celery task
+`deliver_due`, which delivers every due event (`outbox_deliver_due`). Each row is claimed, POSTed
+and its outcome recorded in a transaction of its own (`_claim`, `_attempt`); a failed attempt is
+retried with backoff by `deliver_event`, and the beat sweep finds whatever a lost task, a down
+broker or a killed worker left behind. Delivery is at least once: the receiver drops duplicates by
+the `Idempotency-Key` (the event id), which never changes between attempts.
 """
 
 import hashlib
@@ -27,6 +29,8 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
+from django_redis import get_redis_connection
+from redis.exceptions import RedisError
 from rest_framework.fields import DateTimeField
 
 from core.db import insert
@@ -45,6 +49,13 @@ PUBLISH_CONNECT_TIMEOUT = 0.5
 SPOOL_FILE_NAME = "events.jsonl"
 MAX_ERROR_LENGTH = 2000
 MAX_RETRY_AFTER_SECONDS = 3600
+# A failed attempt is re-queued with a countdown only while the backoff is short, so early
+# retries are prompt; longer waits are left to the sweep, so the broker never holds hours of
+# delayed messages (with Redis they sit unacknowledged in the worker). Either way the schedule
+# itself lives in `next_attempt_at`, and a task that fires early or twice is a no-op.
+REQUEUE_MAX_DELAY_SECONDS = 60.0
+# Raw Redis key (no cache prefix) on the cache's server: set while a `deliver_due` task is pending.
+KICK_KEY = "dataplatform:kick"
 
 
 def event_body(payload: dict) -> bytes:
@@ -82,19 +93,63 @@ def event_emit(*, event_type: str, aggregate_id: int, order: dict, occurred_at: 
         next_attempt_at=timezone.now(),
     )
     insert(event)
-    transaction.on_commit(lambda: event_enqueue(event_pk=event.pk), robust=True)
+    transaction.on_commit(outbox_kick, robust=True)
     return event
+
+
+def outbox_kick() -> bool:
+    """Makes sure a `deliver_due` task is on its way; called after every commit that wrote events.
+
+    A publish costs about half a millisecond of the purchase's CPU, so a burst of commits shares
+    one task: `SET NX` of KICK_KEY says whether one is pending, and only the commit that set it
+    publishes. The task clears the key *before* it claims rows (`outbox_deliver_due`), so a commit
+    that found the key set committed before that clear, and the task's claims see its row. The key
+    expires (DATA_PLATFORM_KICK_TTL_SECONDS) in case its task is lost; the sweep delivers meanwhile.
+    With Redis unreachable every commit publishes. Never raises; returns whether a task is pending.
+    """
+    try:
+        ttl_ms = max(1, int(settings.DATA_PLATFORM_KICK_TTL_SECONDS * 1000))
+        if not get_redis_connection("default").set(KICK_KEY, "1", nx=True, px=ttl_ms):
+            return True  # a task is pending and has not yet started claiming
+    except RedisError:
+        logger.warning("could not check the delivery kick; publishing anyway", exc_info=True)
+    from .tasks import deliver_due
+
+    if _publish(deliver_due, (), description="the kicked delivery"):
+        return True
+    _kick_clear()  # the next commit tries to publish again
+    return False
+
+
+def outbox_deliver_due() -> dict[str, int]:
+    """The kicked task's work: clears the kick first (any commit from now on publishes a new task),
+    then delivers everything due, like the sweep. A run that stops with rows left kicks again."""
+    _kick_clear()
+    counts, more = _deliver_due(limit=settings.DATA_PLATFORM_SWEEP_BATCH, time_budget_seconds=25.0)
+    if more:
+        outbox_kick()
+    return counts
+
+
+def _kick_clear() -> None:
+    try:
+        get_redis_connection("default").delete(KICK_KEY)
+    except RedisError:
+        logger.warning("could not clear the delivery kick; it expires by itself", exc_info=True)
 
 
 def event_deliver(*, event_pk: int) -> str:
     """One delivery attempt of a due PENDING event. Returns `delivered`, `retry` (scheduled again
-    with backoff), `failed` (retry budget spent) or `skipped` (not due, already delivered, or being
-    delivered by someone else right now)."""
+    with backoff, and re-queued if that is soon), `failed` (retry budget spent) or `skipped` (not
+    due, already delivered, or being delivered by someone else right now)."""
     with transaction.atomic():
         event = _claim(OutboxEvent.objects.filter(pk=event_pk))
         if event is None:
             return SKIPPED
-        return _attempt(event)
+        outcome = _attempt(event)
+    if outcome == RETRY:
+        _requeue_if_soon(event)
+    return outcome
 
 
 def outbox_sweep(*, limit: int | None = None, time_budget_seconds: float = 25.0) -> dict[str, int]:
@@ -103,20 +158,35 @@ def outbox_sweep(*, limit: int | None = None, time_budget_seconds: float = 25.0)
     row is claimed with FOR UPDATE SKIP LOCKED, so two sweepers (or a sweeper and a task) never send
     one row at once."""
     limit = settings.DATA_PLATFORM_SWEEP_BATCH if limit is None else limit
+    return _deliver_due(limit=limit, time_budget_seconds=time_budget_seconds)[0]
+
+
+def _deliver_due(*, limit: int, time_budget_seconds: float) -> tuple[dict[str, int], bool]:
+    """The loop of the sweep and of the kicked task: (counts, whether it stopped with rows left)."""
     counts = {DELIVERED: 0, RETRY: 0, FAILED: 0}
     deadline = time.monotonic() + time_budget_seconds
-    # Only what was due when the sweep began: a row that fails now is rescheduled after this
-    # moment, so one sweep tries each row at most once however short its backoff.
+    # Only what was due when the loop began: a row that fails now is rescheduled after this
+    # moment, so one run tries each row at most once however short its backoff.
     due_by = timezone.now()
     for _ in range(limit):
         if time.monotonic() >= deadline:
-            break
+            return counts, True
         with transaction.atomic():
             event = _claim(OutboxEvent.objects.order_by("next_attempt_at", "pk"), due_by=due_by)
             if event is None:
-                break
-            counts[_attempt(event)] += 1
-    return counts
+                return counts, False
+            outcome = _attempt(event)
+        counts[outcome] += 1
+        if outcome == RETRY:
+            _requeue_if_soon(event)
+    return counts, True
+
+
+def _requeue_if_soon(event: OutboxEvent) -> None:
+    delay = (event.next_attempt_at - timezone.now()).total_seconds()
+    if delay <= REQUEUE_MAX_DELAY_SECONDS:
+        # a few ms late rather than early, so the claim finds the row due
+        event_enqueue(event_pk=event.pk, countdown=max(0.0, delay) + 0.05)
 
 
 def event_retry_now(*, event_pk: int) -> bool:
@@ -280,16 +350,20 @@ def event_enqueue(*, event_pk: int, countdown: float | None = None) -> bool:
     PENDING row). Returns whether the task was queued."""
     from .tasks import deliver_event
 
+    return _publish(deliver_event, (event_pk,), countdown=countdown, description=f"outbox event {event_pk}")
+
+
+def _publish(task, args: tuple, *, countdown: float | None = None, description: str) -> bool:
     try:
-        with _publish_pool(deliver_event.app, settings.CELERY_BROKER_URL).acquire(
+        with _publish_pool(task.app, settings.CELERY_BROKER_URL).acquire(
             block=True, timeout=PUBLISH_CONNECT_TIMEOUT
         ) as conn:
             try:
-                deliver_event.apply_async((event_pk,), countdown=countdown, connection=conn, retry=False)
+                task.apply_async(args, countdown=countdown, connection=conn, retry=False)
             except Exception:
                 conn.collect()  # back to the pool without whatever the failure left: the next use connects afresh
                 raise
     except Exception:
-        logger.warning("could not queue delivery of outbox event %s; the sweep will send it", event_pk, exc_info=True)
+        logger.warning("could not queue delivery of %s; the sweep will send it", description, exc_info=True)
         return False
     return True

@@ -226,6 +226,8 @@ DATA_PLATFORM_SPOOL_DIR = VAR_DIR / "dataplatform"
 DATA_PLATFORM_BACKOFF_BASE_SECONDS = float(env_str("DATA_PLATFORM_BACKOFF_BASE_SECONDS", "2"))
 DATA_PLATFORM_BACKOFF_CAP_SECONDS = float(env_str("DATA_PLATFORM_BACKOFF_CAP_SECONDS", "600"))
 DATA_PLATFORM_SWEEP_BATCH = env_int("DATA_PLATFORM_SWEEP_BATCH", 200)
+# How long a pending delivery kick (dataplatform.services.outbox_kick) holds back new publishes.
+DATA_PLATFORM_KICK_TTL_SECONDS = float(env_str("DATA_PLATFORM_KICK_TTL_SECONDS", "10"))
 CELERY_BEAT_SCHEDULE["dataplatform-sweep-outbox"] = {
     "task": "dataplatform.tasks.sweep_outbox",
     "schedule": 30.0,

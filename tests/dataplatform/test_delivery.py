@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django_redis import get_redis_connection
 
 from config.celery import app
 from dataplatform import services
@@ -56,6 +58,37 @@ def test_503s_then_200_is_delivered_with_every_attempt_recorded(dp_settings, rec
     assert receiver.keys() == [str(event.event_id)] * 3
     bodies = {r.body for r in receiver.received}
     assert bodies == {services.event_body(event.payload)}  # the same bytes every time
+
+
+def test_concurrent_purchases_are_each_delivered_once_by_the_kicked_tasks(dp_settings, receiver, celery_worker):
+    """The coalesced kick misses no commit: 8 threads commit 25 events each while the worker runs
+    whatever `deliver_due` tasks the kicks published (no sweep runs here)."""
+    events, errors = [], []
+    lock = threading.Lock()
+
+    def buyer():
+        try:
+            for _ in range(25):
+                event = place_order()
+                with lock:
+                    events.append(event)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=buyer) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert len(events) == 200
+    wait_for(lambda: OutboxEvent.objects.filter(status=OutboxEvent.Status.DELIVERED).count() == 200, timeout=60)
+    assert sorted(receiver.keys()) == sorted(str(e.event_id) for e in events)  # each exactly once
+    assert set(OutboxEvent.objects.values_list("attempts", flat=True)) == {1}
+    wait_for(lambda: not get_redis_connection("default").exists(services.KICK_KEY))  # the last task ran
 
 
 def test_receiver_down_for_a_while_then_delivered_once_it_is_back(dp_settings, make_receiver, celery_worker):

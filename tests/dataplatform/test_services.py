@@ -188,19 +188,86 @@ def test_without_a_url_events_are_appended_to_the_spool_file(dp_settings):
     assert set(OutboxEvent.objects.values_list("status", flat=True)) == {"DELIVERED"}
 
 
+def queued_tasks(broker) -> list[tuple[str, list]]:
+    """(task name, args) of every message waiting on the broker's default queue, oldest first."""
+    messages = [json.loads(raw) for raw in reversed(broker.lrange("celery", 0, -1))]
+    return [(m["headers"]["task"], json.loads(base64.b64decode(m["body"]))[0]) for m in messages]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_emit_queues_the_delivery_task_on_the_broker_after_commit(dp_settings):
     broker = get_redis_connection("default")  # the test Redis db is also the test broker
     assert broker.llen("celery") == 0
     with transaction.atomic():
-        event = services.event_emit(
+        services.event_emit(
             event_type="order.paid", aggregate_id=1, order=order_body(order_id=1), occurred_at=timezone.now()
         )
         assert broker.llen("celery") == 0  # nothing is published before the commit
-    assert broker.llen("celery") == 1
-    message = json.loads(broker.lindex("celery", 0))
-    assert message["headers"]["task"] == "dataplatform.tasks.deliver_event"
-    assert json.loads(base64.b64decode(message["body"]))[0] == [event.pk]
+        assert not broker.exists(services.KICK_KEY)
+    assert queued_tasks(broker) == [("dataplatform.tasks.deliver_due", [])]
+    assert 0 < broker.pttl(services.KICK_KEY) <= dp_settings.DATA_PLATFORM_KICK_TTL_SECONDS * 1000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_commits_shares_one_task_until_that_task_starts(dp_settings, receiver):
+    broker = get_redis_connection("default")
+    first = [emit() for _ in range(20)]
+    assert queued_tasks(broker) == [("dataplatform.tasks.deliver_due", [])]  # one publish for 20 commits
+
+    broker.delete("celery")  # a worker took the message: what it runs is outbox_deliver_due
+    assert services.outbox_deliver_due() == {"delivered": 20, "retry": 0, "failed": 0}
+    assert not broker.exists(services.KICK_KEY)  # cleared before its claims
+    assert sorted(receiver.keys()) == sorted(str(e.event_id) for e in first)
+
+    later = emit()  # the kick is free again: the next commit publishes a task of its own
+    assert queued_tasks(broker) == [("dataplatform.tasks.deliver_due", [])]
+    assert OutboxEvent.objects.get(pk=later.pk).status == OutboxEvent.Status.PENDING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_kick_whose_task_was_lost_expires_and_the_next_commit_publishes(dp_settings):
+    dp_settings.DATA_PLATFORM_KICK_TTL_SECONDS = 0.3
+    broker = get_redis_connection("default")
+    emit()
+    broker.delete("celery")  # the task is lost (a broker restart without persistence, say)
+    emit()
+    assert broker.llen("celery") == 0  # held back: the kick is still pending; the sweep would deliver
+
+    wait_for(lambda: not broker.exists(services.KICK_KEY), timeout=5)
+    emit()
+    assert queued_tasks(broker) == [("dataplatform.tasks.deliver_due", [])]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_unreachable_every_commit_publishes(dp_settings, private_broker):
+    dp_settings.CELERY_BROKER_URL = private_broker.url
+    broker = private_broker.start()
+    dp_settings.CACHES = {
+        "default": {
+            **dp_settings.CACHES["default"],
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+        }
+    }
+
+    emit(), emit()
+
+    assert queued_tasks(broker) == [("dataplatform.tasks.deliver_due", [])] * 2
+    assert OutboxEvent.objects.filter(status="PENDING").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_that_stops_with_rows_left_kicks_again(dp_settings, receiver):
+    dp_settings.DATA_PLATFORM_SWEEP_BATCH = 3
+    broker = get_redis_connection("default")
+    for _ in range(5):
+        emit()
+    broker.delete("celery")
+
+    assert services.outbox_deliver_due() == {"delivered": 3, "retry": 0, "failed": 0}
+
+    assert queued_tasks(broker) == [("dataplatform.tasks.deliver_due", [])]  # the rest has a task
+    assert services.outbox_deliver_due() == {"delivered": 2, "retry": 0, "failed": 0}
+    assert len(set(receiver.keys())) == 5
 
 
 @pytest.mark.django_db(transaction=True)
@@ -336,6 +403,7 @@ def _answers(client) -> bool:
 def test_publishing_recovers_after_the_broker_comes_back(dp_settings, private_broker):
     dp_settings.CELERY_BROKER_URL = private_broker.url
     broker = private_broker.start()
+    kicks = get_redis_connection("default")
 
     def purchase(order_id: int) -> OutboxEvent:
         with transaction.atomic(durable=True):
@@ -347,18 +415,18 @@ def test_publishing_recovers_after_the_broker_comes_back(dp_settings, private_br
             )
 
     purchase(1)
-    assert broker.llen("celery") == 1
+    assert queued_tasks(broker) == [("dataplatform.tasks.deliver_due", [])]
 
     private_broker.stop()  # the broker dies under a pooled, connected publisher
+    kicks.delete(services.KICK_KEY)  # as the task does when it starts: the next commit publishes
     during = purchase(2)
     assert OutboxEvent.objects.get(pk=during.pk).status == "PENDING"
+    assert not kicks.exists(services.KICK_KEY)  # the failed publish gave the kick back
 
     broker = private_broker.start()  # empty again: nothing of the outage was queued
     assert broker.llen("celery") == 0
-    after = purchase(3)
-    assert broker.llen("celery") == 1
-    message = json.loads(broker.lindex("celery", 0))
-    assert json.loads(base64.b64decode(message["body"]))[0] == [after.pk]
+    purchase(3)
+    assert queued_tasks(broker) == [("dataplatform.tasks.deliver_due", [])]
     assert OutboxEvent.objects.filter(status="PENDING").count() == 3
 
 
