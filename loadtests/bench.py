@@ -14,6 +14,7 @@ docs/benchmarks.md (between the BENCH markers; the notes around them are kept).
     python3 dev.py bench --scenarios list,top     # a subset (health is always measured)
     python3 dev.py bench --sweep                  # choose workers/threads: short runs per config
     python3 dev.py bench --serve 600              # seed, serve for 600 s (for Locust's web UI)
+    python3 dev.py bench --worker                 # with a Celery worker delivering the order events
 
 Everything is bounded in time, targets 127.0.0.1 only, and stops the server's whole process group.
 """
@@ -336,6 +337,38 @@ def write_doc(block: str, begin: str = BEGIN, end: str = END) -> None:
     DOC.write_text(f"{before}{begin}\n{block}\n{end}{after}")
 
 
+@contextlib.contextmanager
+def delivery_worker(env: dict, enabled: bool):
+    """With --worker: a Celery worker (solo pool) beside the server, so the order events are
+    delivered (to the spool file, as without DATA_PLATFORM_URL) on the same two cores while the
+    load runs, as on a one-machine deployment. Stopped with its process group."""
+    if not enabled:
+        yield None
+        return
+    cmd = [PY, "-m", "celery", "-A", "config", "worker", "-P", "solo", "-l", "WARNING"]
+    cmd += ["--without-heartbeat", "--without-gossip", "--without-mingle", "-n", f"bench-{os.getpid()}@%h"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL)
+    try:
+        yield proc
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, 15)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+            proc.wait(timeout=10)
+
+
+def outbox_counts() -> str:
+    from dataplatform.models import OutboxEvent
+
+    counts = dict.fromkeys(OutboxEvent.Status.values, 0)
+    for status in OutboxEvent.objects.values_list("status", flat=True):
+        counts[status] += 1
+    return ", ".join(f"{status} {n:,}" for status, n in counts.items())
+
+
 def bench(args) -> int:
     started = time.monotonic()
     load_before = os.getloadavg()
@@ -357,8 +390,8 @@ def bench(args) -> int:
         facts_load = os.getloadavg()
         spec = ServerSpec.parse(args.server)
         server = spec.server(env)
-        with server as base:
-            print(f"==> server {spec} at {base}", flush=True)
+        with server as base, delivery_worker(env, args.worker):
+            print(f"==> server {spec} at {base}" + (" with a Celery worker" if args.worker else ""), flush=True)
             tokens = str(OUT_DIR / "tokens.txt")
             # Warm every worker's imports, connections and caches on the read paths (no writes).
             mix = all_scenarios["browse"].mix + all_scenarios["top"].mix
@@ -392,6 +425,12 @@ def bench(args) -> int:
         health_rps = rows[0].closed.rps
         result_table = table(rows, health_rps)
         invariant_lines = "\n".join(f"- {'✅' if c.ok else '❌'} {c.name}: {c.detail}" for c in checks)
+        delivery = (
+            f"a Celery worker (solo) delivered the order events to the spool file during the load; outbox "
+            f"right after the load: {outbox_counts()}"
+            if args.worker
+            else "no Celery worker ran (the order events wait in the outbox; `--worker` runs one)"
+        )
         facts = (
             f"- Run: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {time.monotonic() - started:.0f} s in all\n"
             f"- Machine: {os.cpu_count()} cores, load average before the run {load_before[0]:.2f} / "
@@ -404,7 +443,8 @@ def bench(args) -> int:
             f"≤ {args.open_connections} connections, after {args.open_warm_seconds} s of the scenario's reads "
             f"(open model, latency from the scheduled send time)\n"
             f"- Data: {args.products:,} products, {context['users']:,} users with tokens, "
-            f"a {context['couponQuantity']}-coupon drop, a hot product with stock {context['hotStock']:,}"
+            f"a {context['couponQuantity']}-coupon drop, a hot product with stock {context['hotStock']:,}\n"
+            f"- Delivery: {delivery}"
         )
         block = (
             f"{facts}\n\n{result_table}\n\nAnswers by status (and problem code):\n\n{answers(rows)}\n\n"
@@ -414,6 +454,7 @@ def bench(args) -> int:
         print(result_table)
         print()
         print(invariant_lines)
+        print(f"- Delivery: {delivery}")
         if not args.no_write:
             write_doc(block)
             print(f"\n==> written to {DOC.relative_to(ROOT)}")
@@ -501,6 +542,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true", help="print only, leave docs/benchmarks.md alone")
     parser.add_argument("--sweep", action="store_true", help="compare server configurations instead")
     parser.add_argument("--sweep-configs", default="granian:2x1,granian:2x2,granian:3x1,granian:3x2,granian:4x1,sync:4")
+    parser.add_argument("--worker", action="store_true", help="run a Celery worker beside the server")
     parser.add_argument("--profile", default="", help="scenarios to profile with py-spy (comma-separated)")
     parser.add_argument("--serve", type=int, default=0, help="seed, then serve for this many seconds")
     args = parser.parse_args(argv)
