@@ -301,7 +301,8 @@ def test_emit_with_the_broker_down_commits_and_leaves_the_event_pending(dp_setti
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_sweepers_never_send_one_event_twice(dp_settings, receiver):
+def test_two_concurrent_sweepers_never_send_one_event_twice(dp_settings, receiver, monkeypatch):
+    monkeypatch.setattr(services, "CLAIM_BATCH", 4)  # so that 30 rows make batches for both
     receiver.delay = 0.03
     events = [emit() for _ in range(30)]
     get_redis_connection("default").delete("celery")  # no worker here: only the sweepers send
@@ -348,6 +349,40 @@ def test_beat_sweeps_the_outbox_about_every_30_seconds(settings):
     assert entry["task"] in app.tasks
     assert entry["schedule"] == 30.0
     assert app.conf.beat_schedule["dataplatform-sweep-outbox"]["task"] == entry["task"]
+
+
+@pytest.mark.django_db
+def test_a_batch_records_each_outcome_of_its_own(dp_settings, receiver):
+    receiver.statuses = [200, 503, 200]
+    first, second, third = emit(), emit(), emit()
+
+    assert services.outbox_sweep() == {"delivered": 2, "retry": 1, "failed": 0}
+
+    for event in (first, third):
+        event.refresh_from_db()
+        assert (event.status, event.attempts, event.last_error) == ("DELIVERED", 1, "")
+        assert event.delivered_at is not None
+    second.refresh_from_db()
+    assert (second.status, second.attempts, second.delivered_at) == ("PENDING", 1, None)
+    assert second.last_error.startswith("HTTP 503")
+    assert second.next_attempt_at > second.created_at
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_receiver_ends_each_batch_early_and_leaves_the_rest_due(dp_settings, receiver, monkeypatch):
+    monkeypatch.setattr(services, "BATCH_SECONDS", 0.1)
+    receiver.delay = 0.2
+    events = [emit() for _ in range(5)]
+
+    # Each batch commits after its first (slow) row; the budget ends the run after the second.
+    assert services.outbox_sweep(time_budget_seconds=0.3) == {"delivered": 2, "retry": 0, "failed": 0}
+
+    assert receiver.keys() == [str(e.event_id) for e in events[:2]]
+    rest = OutboxEvent.objects.filter(pk__in=[e.pk for e in events[2:]])
+    assert set(rest.values_list("status", "attempts")) == {("PENDING", 0)}
+    with transaction.atomic():  # not left locked by the run
+        assert rest.select_for_update(skip_locked=True).count() == 3
+    assert services.outbox_sweep() == {"delivered": 3, "retry": 0, "failed": 0}
 
 
 @pytest.mark.django_db
