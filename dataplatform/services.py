@@ -106,9 +106,10 @@ def event_emit(*, event_type: str, aggregate_id: int, order: dict, occurred_at: 
 def outbox_kick() -> bool:
     """Makes sure a `deliver_due` task is on its way; called after every commit that wrote events.
 
-    A publish costs about half a millisecond of the purchase's CPU, so a burst of commits shares
-    one task: `SET NX` of KICK_KEY says whether one is pending, and only the commit that set it
-    publishes. The task clears the key *before* it claims rows (`outbox_deliver_due`), so a commit
+    A publish costs about half a millisecond of the purchase's CPU, and a task run a few more in
+    the worker, so a burst of commits shares one task: `SET NX` of KICK_KEY says whether one is
+    pending, and only the commit that set it publishes (to run DATA_PLATFORM_KICK_DELAY_SECONDS
+    later). The task clears the key *before* it claims rows (`outbox_deliver_due`), so a commit
     that found the key set committed before that clear, and the task's claims see its row. The key
     expires (DATA_PLATFORM_KICK_TTL_SECONDS) in case its task is lost; the sweep delivers meanwhile.
     With Redis unreachable every commit publishes. Never raises; returns whether a task is pending.
@@ -121,7 +122,10 @@ def outbox_kick() -> bool:
         logger.warning("could not check the delivery kick; publishing anyway", exc_info=True)
     from .tasks import deliver_due
 
-    if _publish(deliver_due, (), description="the kicked delivery"):
+    # The task waits a moment before it runs, so that the orders committed meanwhile ride along:
+    # under a steady stream of orders each task then delivers a batch instead of an event or two.
+    delay = settings.DATA_PLATFORM_KICK_DELAY_SECONDS or None
+    if _publish(deliver_due, (), countdown=delay, description="the kicked delivery"):
         return True
     _kick_clear()  # the next commit tries to publish again
     return False

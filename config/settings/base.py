@@ -228,6 +228,8 @@ DATA_PLATFORM_BACKOFF_CAP_SECONDS = float(env_str("DATA_PLATFORM_BACKOFF_CAP_SEC
 DATA_PLATFORM_SWEEP_BATCH = env_int("DATA_PLATFORM_SWEEP_BATCH", 200)
 # How long a pending delivery kick (dataplatform.services.outbox_kick) holds back new publishes.
 DATA_PLATFORM_KICK_TTL_SECONDS = float(env_str("DATA_PLATFORM_KICK_TTL_SECONDS", "10"))
+# How long a kicked delivery task waits before it runs, gathering the orders committed meanwhile.
+DATA_PLATFORM_KICK_DELAY_SECONDS = float(env_str("DATA_PLATFORM_KICK_DELAY_SECONDS", "0.2"))
 CELERY_BEAT_SCHEDULE["dataplatform-sweep-outbox"] = {
     "task": "dataplatform.tasks.sweep_outbox",
     "schedule": 30.0,

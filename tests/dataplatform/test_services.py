@@ -5,7 +5,7 @@ import json
 import subprocess
 import threading
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -198,6 +198,8 @@ def queued_tasks(broker) -> list[tuple[str, list]]:
 def test_emit_queues_the_delivery_task_on_the_broker_after_commit(dp_settings):
     broker = get_redis_connection("default")  # the test Redis db is also the test broker
     assert broker.llen("celery") == 0
+    delay = timedelta(seconds=dp_settings.DATA_PLATFORM_KICK_DELAY_SECONDS)
+    before = timezone.now()
     with transaction.atomic():
         services.event_emit(
             event_type="order.paid", aggregate_id=1, order=order_body(order_id=1), occurred_at=timezone.now()
@@ -206,6 +208,10 @@ def test_emit_queues_the_delivery_task_on_the_broker_after_commit(dp_settings):
         assert not broker.exists(services.KICK_KEY)
     assert queued_tasks(broker) == [("dataplatform.tasks.deliver_due", [])]
     assert 0 < broker.pttl(services.KICK_KEY) <= dp_settings.DATA_PLATFORM_KICK_TTL_SECONDS * 1000
+    # it runs a moment later, with whatever else was committed meanwhile
+    eta = datetime.fromisoformat(json.loads(broker.lindex("celery", 0))["headers"]["eta"])
+    assert delay > timedelta(0)
+    assert before + delay <= eta <= timezone.now() + delay
 
 
 @pytest.mark.django_db(transaction=True)
