@@ -4,7 +4,9 @@ Lock order, everywhere (DESIGN.md): the user's balance row → the user's coupon
 ascending id. Every path takes its locks in this order, so two transactions can never wait on each
 other in a cycle (no deadlock reaches a client). The products come last because a flash-sale
 product is the hottest row in the database: taking it last holds its lock for the shortest time,
-from the stock UPDATE to the COMMIT right after it.
+from the stock UPDATE to the COMMIT right after it. A product's best-seller shard rows are only
+ever written by a transaction that already holds that product's row (`stock_sell` in one
+statement, cancel's `sales_revert` after `stock_restore`), so they never close a cycle either.
 """
 
 from collections.abc import Iterable
@@ -22,7 +24,7 @@ from orders.selectors import order_detail, order_owner_id
 from orders.serializers import order_body
 from products.errors import OutOfStock
 from products.selectors import products_for_order
-from products.services import sales_record, sales_revert, stock_decrement, stock_restore
+from products.services import sales_revert, stock_restore, stock_sell
 
 
 def order_place(*, user_id: int, lines: Iterable[tuple[int, int]], coupon_id: int | None = None) -> Order:
@@ -80,11 +82,11 @@ def order_place(*, user_id: int, lines: Iterable[tuple[int, int]], coupon_id: in
             # INSUFFICIENT_BALANCE if it does not cover `paid`. Without a coupon this conditional
             # UPDATE is the order's first lock (the balance row), so no SELECT ... FOR UPDATE before it.
             balance_debit(user_id=user_id, amount=paid, order_id=order.pk)
-        sales_record(quantities=quantities, sold_at=order.created_at)
         event_emit(
             event_type="order.paid", aggregate_id=order.pk, order=order_body(order), occurred_at=order.created_at
         )
-        stock_decrement(quantities=quantities)
+        # The stock, with the best-seller count, last: see the lock order above.
+        stock_sell(quantities=quantities, sold_at=order.created_at)
     return order
 
 
@@ -108,8 +110,9 @@ def order_cancel(*, order_id: int, actor) -> Order:
                 user_coupon_restore(user_coupon_id=order.user_coupon_id)
             if order.paid_amount:
                 balance_refund(user_id=owner_id, amount=order.paid_amount, order_id=order.pk)
-            sales_revert(quantities=quantities, sold_at=order.created_at)
             event_emit(event_type="order.cancelled", aggregate_id=order.pk, order=order_body(order), occurred_at=now)
+            # Products last, each one's best-seller shard after its row, as in stock_sell.
             stock_restore(quantities=quantities)
+            sales_revert(quantities=quantities, sold_at=order.created_at)
             return order
     return order_detail(order_id=order_id)

@@ -55,11 +55,41 @@ def test_stock_decrement_out_of_stock_rolls_back_with_the_caller():
     assert Product.objects.get(pk=a.id).stock == 5
 
 
+def sold(product, day) -> int | None:
+    return ProductSales.objects.filter(product=product, day=day).aggregate(t=Sum("quantity"))["t"]
+
+
+def test_stock_sell_takes_the_stock_and_counts_the_sale_in_one_statement_per_product(django_assert_num_queries):
+    a, b = ProductFactory(stock=5), ProductFactory(stock=2)
+    sold_at = datetime(2026, 11, 24, 23, 59, tzinfo=ZoneInfo("Asia/Seoul"))
+    with django_assert_num_queries(2):
+        services.stock_sell(quantities={b.id: 2, a.id: 3}, sold_at=sold_at)
+    assert Product.objects.get(pk=a.id).stock == 2 and Product.objects.get(pk=b.id).stock == 0
+    assert (sold(a, sold_at.date()), sold(b, sold_at.date())) == (3, 2)  # the Asia/Seoul day
+    services.stock_sell(quantities={a.id: 1}, sold_at=sold_at)
+    assert sold(a, sold_at.date()) == 4
+
+
+def test_stock_sell_out_of_stock_counts_nothing_and_rolls_back_with_the_caller():
+    a, b = ProductFactory(stock=5), ProductFactory(stock=1)
+    sold_at = datetime(2026, 11, 25, 12, 0, tzinfo=ZoneInfo("Asia/Seoul"))
+    with pytest.raises(OutOfStock) as error, transaction.atomic():
+        services.stock_sell(quantities={a.id: 2, b.id: 2}, sold_at=sold_at)
+    assert error.value.extra["productId"] == b.id
+    assert Product.objects.get(pk=a.id).stock == 5 and Product.objects.get(pk=b.id).stock == 1
+    assert not ProductSales.objects.exists()
+    with pytest.raises(OutOfStock):  # on its own too: the sale is only counted when the stock was taken
+        services.stock_sell(quantities={b.id: 2}, sold_at=sold_at)
+    assert not ProductSales.objects.exists()
+
+
 def test_stock_services_refuse_non_positive_quantities():
     a = ProductFactory(stock=5)
     for quantity in (0, -1):
         with pytest.raises(ValueError):
             services.stock_decrement(quantities={a.id: quantity})
+        with pytest.raises(ValueError):
+            services.stock_sell(quantities={a.id: quantity}, sold_at=datetime.now(ZoneInfo("Asia/Seoul")))
     assert Product.objects.get(pk=a.id).stock == 5
 
 
