@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from balances.errors import InsufficientBalance, InvalidAmount
 from balances.models import Balance, LedgerEntry
-from core.db import insert
+from core.db import insert_from
 from core.errors import Forbidden, InvalidRequest, InvalidUser
 
 REASON_MAX_LENGTH = 500
@@ -39,27 +39,22 @@ def _create_row(user_id: int) -> None:
 _CONDITIONS = {"amount__gte": "amount >= %s", "amount__lte": "amount <= %s"}
 
 
-def _add(user_id: int, delta: int, **conditions) -> int | None:
-    """amount += delta on the user's row if `conditions` (amount__gte / amount__lte) hold; returns
-    the new amount, or None when no row was updated. One statement (UPDATE ... RETURNING): the
-    UPDATE takes the row lock, so the amount it returns is exactly ours. Raw SQL because the ORM's
-    update() cannot return the row; this saved a SELECT per balance change (docs/benchmarks.md)."""
+def _change(user_id: int, delta: int, type_: str, *, conditions: dict | None = None, **fields) -> LedgerEntry | None:
+    """amount += delta on the user's row if `conditions` (amount__gte / amount__lte) hold, and its
+    ledger row (`type_`, `delta`, the new amount as balance_after, `fields`), in ONE statement:
+    `WITH src AS (UPDATE … RETURNING amount) INSERT … SELECT … FROM src`. The UPDATE takes the row
+    lock, so the amount it returns is exactly ours. Returns the entry, or None when no balance row
+    was updated (nothing written). Raw SQL because the ORM's update() cannot return the row; one
+    statement instead of UPDATE + SELECT + INSERT (docs/benchmarks.md #8, #26)."""
     # Only our table name and the fixed fragments of _CONDITIONS are formatted in; values are parameters.
     sql = f"UPDATE {Balance._meta.db_table} SET amount = amount + %s, updated_at = %s WHERE user_id = %s"  # noqa: S608
     params = [delta, timezone.now(), user_id]
-    for name, value in conditions.items():
+    for name, value in (conditions or {}).items():
         sql += f" AND {_CONDITIONS[name]}"
         params.append(value)
-    with connection.cursor() as cursor:
-        cursor.execute(sql + " RETURNING amount", params)
-        row = cursor.fetchone()
-    return None if row is None else row[0]
-
-
-def _write_ledger(user_id: int, type_: str, delta: int, *, balance_after: int, **fields) -> LedgerEntry:
-    entry = LedgerEntry(user_id=user_id, type=type_, amount=delta, balance_after=balance_after, **fields)
-    insert(entry)
-    return entry
+    entry = LedgerEntry(user_id=user_id, type=type_, amount=delta, **fields)
+    taken = insert_from(entry, source=sql + " RETURNING amount", params=params, taken={"balance_after": "amount"})
+    return entry if taken else None
 
 
 def balance_create(*, user_id: int) -> None:
@@ -95,13 +90,15 @@ def balance_debit(*, user_id: int, amount: int, order_id: int) -> LedgerEntry:
     Runs in the caller's transaction (no savepoint): the caller's rollback undoes it."""
     _require_amount(amount, low=0, high=None, detail="결제 금액은 0 이상의 정수여야 합니다.")
     with transaction.atomic(savepoint=False):
-        after = _add(user_id, -amount, amount__gte=amount)
-        if after is None:
+        payment = _change(
+            user_id, -amount, LedgerEntry.Type.PAYMENT, conditions={"amount__gte": amount}, order_id=order_id
+        )
+        if payment is None:
             if amount or Balance.objects.filter(user_id=user_id).exists():
                 raise InsufficientBalance("잔액이 결제 금액보다 적습니다.")
             _create_row(user_id)
-            after = _add(user_id, 0)
-        return _write_ledger(user_id, LedgerEntry.Type.PAYMENT, -amount, balance_after=after, order_id=order_id)
+            payment = _change(user_id, 0, LedgerEntry.Type.PAYMENT, order_id=order_id)
+        return payment
 
 
 def balance_refund(*, user_id: int, amount: int, order_id: int) -> LedgerEntry:
@@ -110,11 +107,11 @@ def balance_refund(*, user_id: int, amount: int, order_id: int) -> LedgerEntry:
     transaction (no savepoint)."""
     _require_amount(amount, low=0, high=None, detail="환불 금액은 0 이상의 정수여야 합니다.")
     with transaction.atomic(savepoint=False):
-        after = _add(user_id, amount)
-        if after is None:
+        refund = _change(user_id, amount, LedgerEntry.Type.REFUND, order_id=order_id)
+        if refund is None:
             _create_row(user_id)
-            after = _add(user_id, amount)
-        return _write_ledger(user_id, LedgerEntry.Type.REFUND, amount, balance_after=after, order_id=order_id)
+            refund = _change(user_id, amount, LedgerEntry.Type.REFUND, order_id=order_id)
+        return refund
 
 
 def balance_charge(*, user_id: int, amount: int) -> LedgerEntry:
@@ -131,15 +128,15 @@ def balance_charge(*, user_id: int, amount: int) -> LedgerEntry:
     )
     headroom = settings.BALANCE_MAX - amount
     with transaction.atomic():
-        after = _add(user_id, amount, amount__lte=headroom)
-        if after is None:
+        charge = _change(user_id, amount, LedgerEntry.Type.CHARGE, conditions={"amount__lte": headroom})
+        if charge is None:
             if not Balance.objects.filter(user_id=user_id).exists():
                 _create_row(user_id)
-            after = _add(user_id, amount, amount__lte=headroom)
-            if after is None:
+            charge = _change(user_id, amount, LedgerEntry.Type.CHARGE, conditions={"amount__lte": headroom})
+            if charge is None:
                 detail = f"충전 후 잔액이 최대 보유 한도({settings.BALANCE_MAX:,}원)를 넘습니다."
                 raise InvalidAmount(detail, errors=[{"field": "amount", "message": detail}])
-        return _write_ledger(user_id, LedgerEntry.Type.CHARGE, amount, balance_after=after)
+        return charge
 
 
 def balance_adjust(*, user_id: int, amount: int, reason: str, staff_user_id: int) -> LedgerEntry:
@@ -166,22 +163,16 @@ def balance_adjust(*, user_id: int, amount: int, reason: str, staff_user_id: int
     if not get_user_model().objects.filter(pk=staff_user_id, is_staff=True, is_active=True).exists():
         raise Forbidden("직원만 잔액을 조정할 수 있습니다.")
     condition = {"amount__gte": -amount} if amount < 0 else {"amount__lte": settings.BALANCE_MAX - amount}
+    adjustment = {"conditions": condition, "reason": reason, "staff_user_id": staff_user_id}
     with transaction.atomic():
-        after = _add(user_id, amount, **condition)
-        if after is None:
+        entry = _change(user_id, amount, LedgerEntry.Type.ADJUSTMENT, **adjustment)
+        if entry is None:
             if not Balance.objects.filter(user_id=user_id).exists():
                 _create_row(user_id)
-            after = _add(user_id, amount, **condition)
-            if after is None:
+            entry = _change(user_id, amount, LedgerEntry.Type.ADJUSTMENT, **adjustment)
+            if entry is None:
                 if amount < 0:
                     raise InsufficientBalance("차감 후 잔액이 0원보다 적어집니다.")
                 detail = f"조정 후 잔액이 최대 보유 한도({settings.BALANCE_MAX:,}원)를 넘습니다."
                 raise InvalidAmount(detail, errors=[{"field": "amount", "message": detail}])
-        return _write_ledger(
-            user_id,
-            LedgerEntry.Type.ADJUSTMENT,
-            amount,
-            balance_after=after,
-            reason=reason,
-            staff_user_id=staff_user_id,
-        )
+        return entry

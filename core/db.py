@@ -7,6 +7,9 @@ and only the values are prepared per row, by each field itself (`pre_save` for a
 the like, `get_db_prep_save` for JSON, UUIDs, datetimes), as the ORM does. No signals are sent:
 none is used for business flow (DESIGN.md). Only for plain models with an auto primary key and
 no multi-table inheritance.
+
+`insert_from` writes a row from what another statement returns, in the same round trip (a balance
+change and its ledger row).
 """
 
 from functools import cache
@@ -42,3 +45,38 @@ def insert(*objs: Model) -> None:
             obj.pk = pk
             obj._state.adding = False
             obj._state.db = connection.alias
+
+
+def insert_from(obj: Model, *, source: str, params: list, taken: dict[str, str]) -> bool:
+    """INSERTs the new, unsaved `obj` in ONE statement with `source`, a data-modifying statement
+    returning at most one row (e.g. `UPDATE … RETURNING amount`), run as a CTE: the fields named in
+    `taken` (attname → column that `source` returns) come from its row, the others from `obj`.
+    When `source` returns no row nothing is inserted and the result is False; otherwise obj gets its
+    primary key and the taken values, and the result is True."""
+    head, _row, returning, fields = _statement(type(obj))
+    quote = connection.ops.quote_name
+    select, values = [], []
+    for field in fields:
+        if field.attname in taken:
+            select.append(f"src.{quote(taken[field.attname])}")
+        else:
+            select.append("%s")
+            values.append(field.get_db_prep_save(field.pre_save(obj, True), connection))
+    names = list(taken)
+    # Only the caller's fixed statement and the model's own table and column names are formatted
+    # in; values are parameters.
+    sql = (
+        f"WITH src AS ({source}) {head.removesuffix(' VALUES ')} SELECT {', '.join(select)} FROM src"  # noqa: S608
+        f"{returning}, {', '.join(quote(type(obj)._meta.get_field(name).column) for name in names)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *values])
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    obj.pk = row[0]
+    for name, value in zip(names, row[1:], strict=True):
+        setattr(obj, name, value)
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    return True
