@@ -4,10 +4,10 @@ Flow: `event_emit` writes an `OutboxEvent` inside the caller's transaction and, 
 kicks delivery (`outbox_kick`): unless a kick is already pending, it publishes the Celery task
 `deliver_due`, which delivers every due event (`outbox_deliver_due`). Rows are claimed in batches,
 POSTed one by one and their outcomes recorded in the claiming transaction (`_claim`,
-`_attempt_all`); a failed attempt is
-retried with backoff by `deliver_event`, and the beat sweep finds whatever a lost task, a down
-broker or a killed worker left behind. Delivery is at least once: the receiver drops duplicates by
-the `Idempotency-Key` (the event id), which never changes between attempts.
+`_attempt_all`); a failed attempt is retried with backoff by `deliver_event`, and the beat sweep
+finds whatever a lost task, a down broker or a killed worker left behind. Delivery is at least
+once: the receiver drops duplicates by the `Idempotency-Key` (the event id), which never changes
+between attempts.
 """
 
 import hashlib
