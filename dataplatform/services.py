@@ -279,7 +279,7 @@ def _attempt(event: OutboxEvent) -> str:
     if outcome.ok:
         return DELIVERED
     now = timezone.now()
-    event.attempts += 1
+    event.attempts += 1  # the row is ours: claimed FOR UPDATE in this transaction
     event.last_error = outcome.error[:MAX_ERROR_LENGTH]
     if now - event.created_at >= timedelta(hours=settings.DATA_PLATFORM_RETRY_BUDGET_HOURS):
         event.status = OutboxEvent.Status.FAILED

@@ -361,11 +361,12 @@ def delivery_worker(env: dict, enabled: bool):
 
 
 def outbox_counts() -> str:
+    from django.db.models import Count
+
     from dataplatform.models import OutboxEvent
 
     counts = dict.fromkeys(OutboxEvent.Status.values, 0)
-    for status in OutboxEvent.objects.values_list("status", flat=True):
-        counts[status] += 1
+    counts.update(OutboxEvent.objects.values_list("status").annotate(n=Count("pk")).order_by())
     return ", ".join(f"{status} {n:,}" for status, n in counts.items())
 
 

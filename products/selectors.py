@@ -98,7 +98,7 @@ def product_get(*, product_id: int) -> Product:
 
 def products_for_order(*, product_ids: Iterable[int]) -> dict[int, ProductForOrder]:
     """Active products by id for pricing an order, in one query and without locks (stock is
-    re-checked by `stock_decrement`). PRODUCT_NOT_FOUND names the first missing or inactive id."""
+    re-checked by `stock_sell`). PRODUCT_NOT_FOUND names the first missing or inactive id."""
     wanted = sorted(set(product_ids))
     # Plain SQL: on the purchase path the ORM's query building cost more than the query itself
     # (~0.3 ms of worker CPU per order, docs/benchmarks.md).

@@ -3,8 +3,7 @@
 Catalog edits (`product_create`, `product_update`, `products_set_active`) open their own short
 transaction and bump the product cache version after commit.
 
-The order-path services (`stock_sell`, `stock_decrement`, `stock_restore`, `sales_record`,
-`sales_revert`) run
+The order-path services (`stock_sell`, `stock_restore`, `sales_record`, `sales_revert`) run
 INSIDE the caller's transaction (no savepoints, no durable block of their own) and never bump the
 cache: list pages may show stock up to 10 s stale, an order always checks the live row. They touch
 products in ascending id: the project-wide lock order is the user's balance row → the user's
@@ -85,23 +84,15 @@ _ADD_SALES = (
 _SELL = f"WITH taken AS ({_TAKE_STOCK} RETURNING id) " + _ADD_SALES.format(rows="SELECT id, %s, %s, %s FROM taken")  # noqa: S608
 
 
-def stock_decrement(*, quantities: dict[int, int]) -> None:
-    """Takes `quantities[product_id]` units of each product's stock, products in ascending id, each
-    one conditional atomic UPDATE (`stock >= q`) whose row count is checked. The first product
-    without enough stock raises OUT_OF_STOCK (naming it); the caller's transaction then rolls the
-    earlier decrements back. Never lets stock go negative."""
-    with connection.cursor() as cursor:
-        for product_id, quantity in _ascending(quantities):
-            cursor.execute(_TAKE_STOCK, [quantity, product_id, quantity])
-            if cursor.rowcount != 1:
-                raise OutOfStock(f"상품 {product_id}의 재고가 부족합니다.", productId=product_id)
-
-
 def stock_sell(*, quantities: dict[int, int], sold_at: datetime) -> None:
-    """`stock_decrement` and `sales_record` of a paid order together: per product (ascending id) one
-    statement takes the stock and, only if it could, counts the sale on `sold_at`'s day. One round
-    trip fewer per product than the two apart (+9% orders/s, docs/benchmarks.md #25), and the
-    sales shard's row is locked only from the order's last statement to its commit."""
+    """Takes `quantities[product_id]` units of each product's stock for a paid order and counts them
+    towards the best sellers of `sold_at`'s Asia/Seoul day: per product (ascending id) one statement,
+    the conditional atomic UPDATE (`stock >= q`) and, only if it took the stock, the sales upsert;
+    its row count is checked. The first product without enough stock raises OUT_OF_STOCK (naming
+    it); the caller's transaction then rolls the earlier ones back. Never lets stock go negative.
+    One round trip fewer per product than the UPDATE and `sales_record` apart (+9% orders/s,
+    docs/benchmarks.md #25), and the sales shard's row is locked only from the order's last
+    statement to its commit."""
     day = seoul_day(sold_at)
     with connection.cursor() as cursor:
         for product_id, quantity in _ascending(quantities):

@@ -42,7 +42,7 @@ def test_fifty_buyers_of_twenty_units_exactly_twenty_succeed():
 
     def buy(_):
         with transaction.atomic():
-            services.stock_decrement(quantities={product.id: 1})
+            services.stock_sell(quantities={product.id: 1}, sold_at=datetime.now(ZoneInfo("Asia/Seoul")))
         return "ok"
 
     outcomes = run_together(50, buy)
@@ -61,7 +61,7 @@ def test_multi_product_orders_roll_back_as_a_whole_and_never_deadlock():
         # half the buyers list the products in the opposite order: the service sorts them
         quantities = {a.id: 1, b.id: 1} if index % 2 else {b.id: 1, a.id: 1}
         with transaction.atomic():
-            services.stock_decrement(quantities=quantities)
+            services.stock_sell(quantities=quantities, sold_at=datetime.now(ZoneInfo("Asia/Seoul")))
         return "ok"
 
     outcomes = run_together(16, buy)
