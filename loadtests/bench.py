@@ -88,11 +88,33 @@ class ServerSpec:
 
 @dataclass
 class Sample:
-    """Worker RSS (max) and CPU of the server's workers and of the whole machine over one run."""
+    """Worker RSS (max) and CPU of the server's workers and of the whole machine over one run, and
+    the CPU seconds each kind of process used (`cpu_seconds_by`: the server, PostgreSQL, Redis, the
+    machine), from which `cpu_per_request` tells where a request's cost goes."""
 
     rss_max_mb: float = 0.0
     workers_cpu_share: float = 0.0
     machine_busy: float = 0.0
+    cpu_seconds_by: dict = field(default_factory=dict)
+
+
+# Process names (/proc/PID/comm) counted as the database and the cache, whoever started them: the
+# machine's services or the embedded ones.
+PROCESS_KINDS = {"postgres": "PostgreSQL", "redis-server": "Redis", "valkey-server": "Redis"}
+
+
+def cpu_by_kind() -> dict[str, float]:
+    """CPU seconds so far of every PostgreSQL and Redis process on the machine, by kind."""
+    totals = dict.fromkeys(PROCESS_KINDS.values(), 0.0)
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                kind = PROCESS_KINDS.get((entry / "comm").read_text().strip())
+            except OSError:
+                continue
+            if kind:
+                totals[kind] += cpu_seconds(int(entry.name))
+    return totals
 
 
 class Sampler:
@@ -108,9 +130,14 @@ class Sampler:
         idle = fields[3] + fields[4]
         return sum(fields), idle
 
+    def _server_cpu(self) -> float:
+        return sum(cpu_seconds(pid) for pid in [self.server.proc.pid, *self._pids])
+
     def __enter__(self):
         self._pids = self.server.worker_pids()
         self._cpu0 = sum(cpu_seconds(pid) for pid in self._pids)
+        self._server0 = self._server_cpu()
+        self._kinds0 = cpu_by_kind()
         self._machine0 = self._machine()
         self._t0 = time.monotonic()
         self._thread.start()
@@ -131,6 +158,12 @@ class Sampler:
         total, idle = self._machine()
         dtotal, didle = total - self._machine0[0], idle - self._machine0[1]
         self.sample.machine_busy = 1 - didle / dtotal if dtotal else 0.0
+        kinds = cpu_by_kind()
+        self.sample.cpu_seconds_by = {
+            "server": self._server_cpu() - self._server0,
+            **{kind: kinds[kind] - self._kinds0[kind] for kind in kinds},
+            "machine": (dtotal - didle) / os.sysconf("SC_CLK_TCK"),
+        }
 
 
 @dataclass
@@ -294,6 +327,25 @@ def table(rows: list[Row], health_rps: float) -> str:
     return "\n".join(lines)
 
 
+def cpu_table(rows: list[Row]) -> str:
+    """CPU milliseconds per request of the closed-model runs, by kind of process: where a request's
+    cost goes (the machine's busy time also counts wrk, the kernel and everything else)."""
+    lines = [
+        "| scenario | server | PostgreSQL | Redis | machine | machine busy |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        c, by = row.closed, row.closed_sample.cpu_seconds_by
+        if c is None or not by or not c.requests:
+            continue
+        per = {kind: 1000 * seconds / c.requests for kind, seconds in by.items()}
+        lines.append(
+            f"| {row.scenario.name} | {per['server']:.2f} | {per['PostgreSQL']:.2f} | {per['Redis']:.2f} "
+            f"| {per['machine']:.2f} | {row.closed_sample.machine_busy:.0%} |"
+        )
+    return "\n".join(lines)
+
+
 def answers(rows: list[Row]) -> str:
     out = []
     for row in rows:
@@ -448,11 +500,15 @@ def bench(args) -> int:
             f"- Delivery: {delivery}"
         )
         block = (
-            f"{facts}\n\n{result_table}\n\nAnswers by status (and problem code):\n\n{answers(rows)}\n\n"
+            f"{facts}\n\n{result_table}\n\nCPU milliseconds per request (closed model), by kind of process; the "
+            f"machine's busy time also counts wrk, the kernel and everything else:\n\n{cpu_table(rows)}\n\n"
+            f"Answers by status (and problem code):\n\n{answers(rows)}\n\n"
             f"Invariants after the run:\n\n{invariant_lines or '- (no write scenarios run)'}"
         )
         print()
         print(result_table)
+        print()
+        print(cpu_table(rows))
         print()
         print(invariant_lines)
         print(f"- Delivery: {delivery}")
