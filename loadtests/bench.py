@@ -90,7 +90,7 @@ class ServerSpec:
 class Sample:
     """Worker RSS (max) and CPU of the server's workers and of the whole machine over one run, and
     the CPU seconds each kind of process used (`cpu_seconds_by`: the server, PostgreSQL, Redis, the
-    machine), from which `cpu_per_request` tells where a request's cost goes."""
+    machine), which `cpu_table` turns into milliseconds per request."""
 
     rss_max_mb: float = 0.0
     workers_cpu_share: float = 0.0
@@ -130,12 +130,15 @@ class Sampler:
         idle = fields[3] + fields[4]
         return sum(fields), idle
 
+    def _workers_cpu(self) -> float:
+        return sum(cpu_seconds(pid) for pid in self._pids)
+
     def _server_cpu(self) -> float:
-        return sum(cpu_seconds(pid) for pid in [self.server.proc.pid, *self._pids])
+        return cpu_seconds(self.server.proc.pid) + self._workers_cpu()
 
     def __enter__(self):
         self._pids = self.server.worker_pids()
-        self._cpu0 = sum(cpu_seconds(pid) for pid in self._pids)
+        self._cpu0 = self._workers_cpu()
         self._server0 = self._server_cpu()
         self._kinds0 = cpu_by_kind()
         self._machine0 = self._machine()
@@ -153,7 +156,7 @@ class Sampler:
         self._thread.join()
         wall = time.monotonic() - self._t0
         cores = os.cpu_count() or 1
-        cpu = sum(cpu_seconds(pid) for pid in self._pids) - self._cpu0
+        cpu = self._workers_cpu() - self._cpu0
         self.sample.workers_cpu_share = cpu / (wall * cores)
         total, idle = self._machine()
         dtotal, didle = total - self._machine0[0], idle - self._machine0[1]
