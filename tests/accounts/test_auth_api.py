@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from tests.conftest import assert_problem
+from tests.support.api import assert_problem
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

@@ -5,7 +5,7 @@ until the window ends; Redis down means no limit (fail open), never a locked-out
 import pytest
 from django.contrib.auth import SESSION_KEY
 
-from tests.conftest import assert_problem
+from tests.support.api import assert_problem
 
 pytestmark = pytest.mark.django_db
 
@@ -17,15 +17,6 @@ LIMIT = 5
 def _limit(settings):
     settings.LOGIN_FAILURE_LIMIT = LIMIT
     settings.LOGIN_FAILURE_WINDOW_SECONDS = 300
-
-
-@pytest.fixture
-def redis_down(settings):
-    """A real connection attempt to a closed port, not a mock."""
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"},
-    }
 
 
 def _token(api, username, password, address="10.0.0.1"):

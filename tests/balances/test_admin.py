@@ -2,7 +2,7 @@ import pytest
 
 from balances.models import Balance, LedgerEntry
 from balances.services import balance_charge
-from tests.factories import StaffFactory
+from tests.support.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 

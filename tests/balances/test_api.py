@@ -6,7 +6,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from balances.models import Balance, LedgerEntry
 from balances.services import balance_charge
-from tests.conftest import assert_problem
+from tests.support.api import assert_problem
 
 pytestmark = pytest.mark.django_db
 ISO_KST = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+09:00$")

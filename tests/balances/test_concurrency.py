@@ -1,40 +1,16 @@
 """Real threads against the real database, started together by a barrier; invariants are checked
 on the final state."""
 
-import threading
-
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Sum
 
 from balances.errors import InsufficientBalance
 from balances.models import Balance, LedgerEntry
 from balances.services import balance_charge, balance_debit, balance_lock
+from tests.support.concurrency import run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(jobs) -> list:
-    """Runs each job in its own thread, all released at once; returns their results/exceptions."""
-    barrier = threading.Barrier(len(jobs))
-    results: list = [None] * len(jobs)
-
-    def run(index, job):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = job()
-        except BaseException as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def assert_ledger_replays_to_balance(user):
@@ -50,7 +26,7 @@ def assert_ledger_replays_to_balance(user):
 
 def test_100_concurrent_charges_lose_nothing(user):
     amounts = list(range(1, 101))
-    results = run_together([lambda a=a: balance_charge(user_id=user.pk, amount=a) for a in amounts])
+    results = run_concurrently([lambda a=a: balance_charge(user_id=user.pk, amount=a) for a in amounts])
     assert all(isinstance(r, LedgerEntry) for r in results), [r for r in results if not isinstance(r, LedgerEntry)]
     assert Balance.objects.get(user=user).amount == sum(amounts)
     assert LedgerEntry.objects.filter(user=user, type="CHARGE").count() == 100
@@ -59,7 +35,7 @@ def test_100_concurrent_charges_lose_nothing(user):
 
 def test_concurrent_charges_never_pass_the_cap(user, settings):
     settings.BALANCE_MAX = 10_000
-    results = run_together([lambda: balance_charge(user_id=user.pk, amount=1_000) for _ in range(30)])
+    results = run_concurrently([lambda: balance_charge(user_id=user.pk, amount=1_000) for _ in range(30)])
     assert sum(isinstance(r, LedgerEntry) for r in results) == 10
     assert Balance.objects.get(user=user).amount == 10_000
     assert_ledger_replays_to_balance(user)
@@ -84,7 +60,7 @@ def test_mixed_charges_and_debits_never_go_negative(user):
     for i in range(30):
         jobs.append(charge)
         jobs.append(lambda i=i: (debit_locked if i % 2 else debit_unlocked)(i + 1))
-    results = run_together(jobs)
+    results = run_concurrently(jobs)
 
     unexpected = [r for r in results if not isinstance(r, (LedgerEntry, InsufficientBalance))]
     assert not unexpected, unexpected

@@ -1,20 +1,20 @@
 """Idempotency-Key on POST /api/balance/charge (API.md "Idempotency")."""
 
-import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
-from rest_framework.test import APIClient, APIRequestFactory
+from rest_framework.test import APIRequestFactory
 from rest_framework.throttling import ScopedRateThrottle
 
 from balances.models import Balance, LedgerEntry
 from core.idempotency import request_fingerprint
 from core.models import IdempotencyKey
-from tests.conftest import assert_problem, bearer
+from tests.support.api import assert_problem, client_of
+from tests.support.concurrency import run_concurrently
 
 URL = "/api/balance/charge"
 
@@ -130,25 +130,9 @@ def test_longest_key_works(client_for, user):
 @pytest.mark.django_db(transaction=True)
 def test_20_concurrent_replays_charge_once(user):
     body = {"userId": user.pk, "amount": 7_000}
-    barrier = threading.Barrier(20)
-    responses: list = [None] * 20
+    clients = [client_of(user) for _ in range(20)]
 
-    def send(index):
-        try:
-            client = APIClient()
-            client.credentials(HTTP_AUTHORIZATION=bearer(user))
-            barrier.wait(timeout=30)
-            responses[index] = charge(client, body, "same-key")
-        except BaseException as exc:
-            responses[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send, args=(i,)) for i in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    responses = run_concurrently([partial(charge, client, body, "same-key") for client in clients])
 
     assert all(not isinstance(r, BaseException) for r in responses), responses
     statuses = sorted(r.status_code for r in responses)
@@ -163,9 +147,7 @@ def test_20_concurrent_replays_charge_once(user):
     bodies = {tuple(sorted(r.json().items())) for r in oks}
     assert len(bodies) == 1
 
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=bearer(user))
-    final = charge(client, body, "same-key")
+    final = charge(client_of(user), body, "same-key")
     assert final.status_code == 200 and final["Idempotent-Replayed"] == "true"
     assert final.json() == oks[0].json()
     assert LedgerEntry.objects.count() == 1

@@ -4,7 +4,7 @@ from django.core.management import call_command
 from balances.demo import DEMO_STARTING_BALANCE
 from balances.models import Balance, LedgerEntry
 from balances.services import balance_charge, balance_debit
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,11 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
+from tests.support.factories import PASSWORD
+
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING_IMPACTS = ("serious", "critical")
-PASSWORD = "pw-Test-1234!"  # what tests/factories.py sets on every user
 
 
 def login(page: Page, username: str, password: str = PASSWORD) -> None:

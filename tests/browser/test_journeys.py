@@ -3,7 +3,7 @@
 Style for new journeys: one test per journey, steps through `helpers` (login, logout) or
 Playwright locators by label / role / visible Korean text, and `expect(...)` for every outcome
 the person would look at. Data the journey does not create itself comes from the factories
-(`shopper`, `staff_user`, or tests/factories.py) before the first `page.goto`.
+(`shopper`, `staff_user`, or tests/support/factories.py) before the first `page.goto`.
 """
 
 import re
@@ -12,7 +12,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import expect
 
-from tests.browser.helpers import PASSWORD, login, logout
+from tests.browser.helpers import login, logout
+from tests.support.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 User = get_user_model()

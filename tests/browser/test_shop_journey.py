@@ -20,7 +20,7 @@ from dataplatform.models import OutboxEvent
 from orders.models import Order
 from products.models import Product
 from products.services import product_create
-from tests.browser.helpers import PASSWORD
+from tests.support.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
 User = get_user_model()

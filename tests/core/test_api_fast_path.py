@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework_simplejwt.tokens import AccessToken
 
 from core.api.authentication import STAFF_CLAIM, _verified_token, access_token_for, user_from_claims
-from tests.conftest import assert_problem, bearer
+from tests.support.api import assert_problem, bearer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.core.urls_for_tests")]
 

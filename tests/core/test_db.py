@@ -4,7 +4,7 @@ import pytest
 
 from balances.models import Balance, LedgerEntry
 from core.db import insert_from
-from tests.factories import UserFactory
+from tests.support.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import pytest
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework_simplejwt.tokens import AccessToken
 
-from tests.conftest import assert_problem, bearer
+from tests.support.api import assert_problem, bearer
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.core.urls_for_tests")]
 

@@ -17,7 +17,7 @@ from config.urls import urlpatterns as project_urlpatterns
 from core.idempotency import idempotency_keys_purge, idempotent
 from core.models import IdempotencyKey
 from core.tasks import purge_idempotency_keys
-from tests.conftest import assert_problem
+from tests.support.api import assert_problem
 
 seen: dict = {}
 

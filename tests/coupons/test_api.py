@@ -9,8 +9,8 @@ from core.api.authentication import access_token_for
 from coupons.gate import issued_key, remaining_key
 from coupons.models import CouponDrop, DiscountType, UserCoupon
 from coupons.services import coupon_gate_rebuild
-from tests.conftest import assert_problem
-from tests.coupons.factories import CouponDropFactory, give_coupon
+from tests.support.api import assert_problem
+from tests.support.factories import CouponDropFactory, give_coupon
 
 pytestmark = pytest.mark.django_db
 

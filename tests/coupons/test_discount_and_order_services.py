@@ -1,15 +1,16 @@
-import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from coupons.errors import InvalidCoupon
 from coupons.models import DiscountType, UserCoupon, UserCouponStatus
 from coupons.selectors import coupon_summaries, usable_coupons, user_coupon_status
 from coupons.services import coupon_discount, user_coupon_lock, user_coupon_restore, user_coupon_use
-from tests.coupons.factories import CouponDropFactory, give_coupon
+from tests.support.concurrency import run_concurrently
+from tests.support.factories import CouponDropFactory, give_coupon
 
 
 @pytest.mark.parametrize(
@@ -109,26 +110,17 @@ def test_usable_coupons_previews_discount(user):
 def test_one_user_coupon_used_by_ten_concurrent_transactions(user):
     drop = CouponDropFactory()
     held = give_coupon(user, drop)
-    barrier = threading.Barrier(10)
-    outcomes: list[str] = []
 
-    def place(order_id: int) -> None:
+    def place(order_id: int) -> str:
         try:
-            barrier.wait()
             with transaction.atomic():
                 use = user_coupon_lock(user_id=user.pk, coupon_id=drop.pk, order_total=10_000)
                 user_coupon_use(user_coupon_id=use.user_coupon_id, order_id=order_id)
-            outcomes.append("used")
+            return "used"
         except InvalidCoupon:
-            outcomes.append("invalid")
-        finally:
-            connection.close()
+            return "invalid"
 
-    threads = [threading.Thread(target=place, args=(i + 1,)) for i in range(10)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = run_concurrently([partial(place, i + 1) for i in range(10)])
     assert sorted(outcomes) == ["invalid"] * 9 + ["used"]
     held.refresh_from_db()
     assert held.status == "USED" and 1 <= held.order_id <= 10

@@ -10,7 +10,8 @@ from coupons.errors import CouponAlreadyIssued, CouponSoldOut
 from coupons.gate import issued_key, remaining_key
 from coupons.models import CouponDrop, UserCoupon
 from coupons.services import coupon_gate_rebuild, coupon_issue
-from tests.coupons.factories import CouponDropFactory, give_coupon
+from tests.support.factories import CouponDropFactory, give_coupon, make_users
+from tests.support.network import caches_at_closed_port
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +101,6 @@ def test_rebuild_command_unknown_coupon_fails(redis):
 
 
 def test_issued_set_is_built_in_chunks_for_big_drops(redis):
-    from tests.coupons.factories import make_users
 
     drop = CouponDropFactory(total_quantity=3000)
     users = make_users(2500, prefix="chunk")
@@ -127,7 +127,6 @@ def test_rebuild_command_reports_redis_down(redis_down):
 
 def test_a_drop_saved_while_redis_is_down_gets_its_gate_on_first_issue(redis, settings, user):
     from coupons.services import coupon_drop_create
-    from tests.coupons.conftest import caches_at_closed_port
 
     original = settings.CACHES
     settings.CACHES = caches_at_closed_port(original)

@@ -1,20 +1,19 @@
 """Real threads against the real PostgreSQL and Redis, started together, invariants checked after."""
 
-import threading
 import time
 from collections import Counter
+from functools import partial
 
 import pytest
-from django.db import connection
 from django_redis import get_redis_connection
-from rest_framework.test import APIClient
 
 from coupons.errors import CouponAlreadyIssued, CouponSoldOut
 from coupons.gate import issued_key, remaining_key
 from coupons.models import CouponDrop, UserCoupon
 from coupons.services import coupon_gate_rebuild, coupon_issue
-from tests.conftest import bearer
-from tests.coupons.factories import CouponDropFactory, make_users
+from tests.support.api import client_of
+from tests.support.concurrency import run_concurrently
+from tests.support.factories import CouponDropFactory, make_users
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -24,30 +23,21 @@ WORKERS = 16  # below the per-process connection pool size
 def race(users, drop, *, on_progress=None):
     """WORKERS threads share the users and issue all at once; returns the outcome per user."""
     outcomes: dict[int, str] = {}
-    barrier = threading.Barrier(WORKERS)
-    slices = [users[i::WORKERS] for i in range(WORKERS)]
 
     def work(mine):
-        try:
-            barrier.wait()
-            for u in mine:
-                try:
-                    coupon_issue(user_id=u.pk, coupon_id=drop.pk)
-                    outcomes[u.pk] = "issued"
-                except CouponSoldOut:
-                    outcomes[u.pk] = "sold_out"
-                except CouponAlreadyIssued:
-                    outcomes[u.pk] = "already"
-        finally:
-            connection.close()
+        for u in mine:
+            try:
+                coupon_issue(user_id=u.pk, coupon_id=drop.pk)
+                outcomes[u.pk] = "issued"
+            except CouponSoldOut:
+                outcomes[u.pk] = "sold_out"
+            except CouponAlreadyIssued:
+                outcomes[u.pk] = "already"
 
-    threads = [threading.Thread(target=work, args=(s,)) for s in slices]
-    for t in threads:
-        t.start()
-    if on_progress:
-        on_progress()
-    for t in threads:
-        t.join()
+    slices = [users[i::WORKERS] for i in range(WORKERS)]
+    errors = [r for r in run_concurrently([partial(work, s) for s in slices], while_running=on_progress) if r]
+    if errors:  # an unexpected error in a thread fails the test rather than leaving users unrecorded
+        raise errors[0]
     return outcomes
 
 
@@ -98,29 +88,11 @@ def test_redis_flushed_mid_race_never_over_issues_and_rebuild_agrees():
 
 
 def api_race(clients_and_bodies):
-    barrier = threading.Barrier(len(clients_and_bodies))
-    results: list = [None] * len(clients_and_bodies)
+    def send(client, body):
+        response = client.post("/api/coupon/issue", body, format="json")
+        return (response.status_code, response.json().get("code"))
 
-    def work(i, client, body):
-        try:
-            barrier.wait()
-            response = client.post("/api/coupon/issue", body, format="json")
-            results[i] = (response.status_code, response.json().get("code"))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(i, c, b)) for i, (c, b) in enumerate(clients_and_bodies)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
-def client_of(user):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=bearer(user))
-    return client
+    return run_concurrently([partial(send, c, b) for c, b in clients_and_bodies])
 
 
 def test_one_user_fifty_concurrent_requests_get_exactly_one_coupon():

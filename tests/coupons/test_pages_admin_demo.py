@@ -9,7 +9,7 @@ from django_redis import get_redis_connection
 from coupons.demo import DEMO_DROPS
 from coupons.gate import remaining_key
 from coupons.models import CouponDrop, UserCoupon
-from tests.coupons.factories import CouponDropFactory, give_coupon
+from tests.support.factories import CouponDropFactory, give_coupon
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from dataplatform import services
 from dataplatform.models import OutboxEvent
-from tests.dataplatform.conftest import order_body, wait_for
-from tests.factories import StaffFactory
+from tests.support.builders import order_body
+from tests.support.concurrency import wait_for
+from tests.support.factories import StaffFactory
 
 CHANGELIST = reverse("admin:dataplatform_outboxevent_changelist")
 

@@ -20,7 +20,9 @@ from config.celery import app
 from dataplatform import services
 from dataplatform.models import OutboxEvent
 from dataplatform.tasks import sweep_outbox
-from tests.dataplatform.conftest import free_port, order_body, wait_for
+from tests.support.builders import order_body
+from tests.support.concurrency import wait_for
+from tests.support.network import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -16,7 +16,10 @@ from django_redis import get_redis_connection
 
 from dataplatform import selectors, services
 from dataplatform.models import OutboxEvent
-from tests.dataplatform.conftest import SECRET, free_port, order_body, wait_for
+from tests.support.builders import order_body
+from tests.support.concurrency import run_concurrently, wait_for
+from tests.support.network import free_port
+from tests.support.receivers import SECRET
 
 
 def emit(event_type="order.paid", **order_kwargs) -> OutboxEvent:
@@ -312,23 +315,10 @@ def test_two_concurrent_sweepers_never_send_one_event_twice(dp_settings, receive
     receiver.delay = 0.03
     events = [emit() for _ in range(30)]
     get_redis_connection("default").delete("celery")  # no worker here: only the sweepers send
-    barrier = threading.Barrier(2)
-    results, errors = [], []
 
-    def sweeper():
-        try:
-            barrier.wait(timeout=10)
-            results.append(services.outbox_sweep(time_budget_seconds=60))
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweeper) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    outcomes = run_concurrently([lambda: services.outbox_sweep(time_budget_seconds=60)] * 2)
+    errors = [o for o in outcomes if isinstance(o, BaseException)]
+    results = [o for o in outcomes if not isinstance(o, BaseException)]
 
     assert errors == []
     keys = receiver.keys()

@@ -2,7 +2,7 @@ import pytest
 
 from orders.models import Order
 from orders.services import order_place
-from tests.orders.conftest import balance_of, make_product
+from tests.support.builders import balance_of, make_product
 
 pytestmark = pytest.mark.django_db
 

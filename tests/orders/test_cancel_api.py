@@ -5,8 +5,8 @@ import pytest
 from balances.models import LedgerEntry
 from dataplatform.models import OutboxEvent
 from products.models import Product
-from tests.conftest import assert_problem
-from tests.orders.conftest import balance_of, give_coupon, make_drop, make_product, snapshot
+from tests.support.api import assert_problem
+from tests.support.builders import balance_of, issue_coupon, make_drop, make_product, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def test_cancel_restores_everything_and_a_second_cancel_changes_nothing(client_f
     a = make_product(price=4_000, stock=10)
     b = make_product(price=1_000, stock=10)
     drop = make_drop(discount_value=500)
-    give_coupon(shopper, drop)
+    issue_coupon(shopper, drop)
     before = snapshot(users=[shopper], products=[a, b], drops=[drop])
     client = client_for(shopper)
     placed = order(client, shopper, [(a, 2), (b, 1)], coupon_id=drop.pk)
@@ -60,7 +60,7 @@ def test_cancel_restores_everything_and_a_second_cancel_changes_nothing(client_f
 def test_an_expired_coupon_is_not_given_back(client_for, shopper, time_machine):
     product = make_product(price=10_000, stock=5)
     drop = make_drop(valid_days=1)
-    give_coupon(shopper, drop)
+    issue_coupon(shopper, drop)
     placed = order(client_for(shopper), shopper, [(product, 1)], coupon_id=drop.pk)
 
     time_machine.move_to(placed_time(placed) + timedelta(days=2))

@@ -10,8 +10,9 @@ from orders.models import Order
 from orders.services import order_cancel, order_place
 from products.errors import OutOfStock
 from products.models import Product
-from tests.factories import UserFactory
-from tests.orders.conftest import balance_of, fund, give_coupon, make_drop, make_product, run_concurrently
+from tests.support.builders import balance_of, fund, issue_coupon, make_drop, make_product
+from tests.support.concurrency import run_concurrently
+from tests.support.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -64,7 +65,7 @@ def test_one_coupon_in_10_concurrent_orders(user):
     fund(user, 100_000)
     product = make_product(price=10_000, stock=100)
     drop = make_drop(discount_value=3_000)
-    give_coupon(user, drop)
+    issue_coupon(user, drop)
 
     results = run_concurrently(
         [lambda: order_place(user_id=user.pk, lines=[(product.pk, 1)], coupon_id=drop.pk)] * 10, workers=10
@@ -102,7 +103,7 @@ def test_ten_concurrent_cancels_refund_once(user):
     fund(user, 50_000)
     product = make_product(price=5_000, stock=10)
     drop = make_drop(discount_value=1_000)
-    give_coupon(user, drop)
+    issue_coupon(user, drop)
     order = order_place(user_id=user.pk, lines=[(product.pk, 2)], coupon_id=drop.pk)
 
     results = run_concurrently([lambda: order_cancel(order_id=order.pk, actor=user)] * 10, workers=10)

@@ -8,8 +8,9 @@ import json
 import pytest
 
 from dataplatform.models import OutboxEvent
-from tests.dataplatform.conftest import SECRET, celery_worker, dp_settings, make_receiver, receiver, wait_for  # noqa: F401  (fixtures)
-from tests.orders.conftest import fund, make_product
+from tests.support.builders import fund, make_product
+from tests.support.concurrency import wait_for
+from tests.support.receivers import SECRET
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,7 +8,7 @@ import pytest
 from orders.selectors import order_detail
 from orders.serializers import OrderOut, order_body
 from orders.services import order_cancel, order_place
-from tests.orders.conftest import fund, give_coupon, make_drop, make_product
+from tests.support.builders import fund, issue_coupon, make_drop, make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def _same(order):
 def test_paid_order_with_lines_and_coupon(user):
     fund(user, 100_000)
     drop = make_drop()
-    give_coupon(user, drop)
+    issue_coupon(user, drop)
     a, b = make_product(price=1_200), make_product(price=3_000, name="둘째 상품")
     order = order_place(user_id=user.pk, lines=[(b.pk, 2), (a.pk, 1)], coupon_id=drop.pk)
     _same(order)

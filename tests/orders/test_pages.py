@@ -2,7 +2,7 @@ import pytest
 from django.contrib.messages import get_messages
 
 from orders.models import Order
-from tests.orders.conftest import balance_of, give_coupon, make_drop, make_product
+from tests.support.builders import balance_of, issue_coupon, make_drop, make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def test_cart_rejects_unknown_products(browser):
 def test_checkout_with_a_coupon_then_history_and_cancel(browser, shopper):
     product = make_product(price=20_000, stock=3, name="기계식 키보드")
     drop = make_drop(name="5천원 할인", discount_value=5_000)
-    give_coupon(shopper, drop)
+    issue_coupon(shopper, drop)
     add(browser, product, 2)
 
     page = browser.get("/orders/checkout/")
@@ -103,7 +103,7 @@ def test_checkout_failures_are_told_in_korean(browser, shopper, price, stock, us
     data = {"nonce": page.context["nonce"]}
     if use_coupon:
         drop = make_drop(name="최소 금액 쿠폰", min_order_amount=50_000)
-        give_coupon(shopper, drop)
+        issue_coupon(shopper, drop)
         # The form only offers usable coupons; post one that is not, as a stale page would.
         data["coupon"] = drop.pk
     response = browser.post("/orders/checkout/", data)

@@ -6,9 +6,9 @@ import pytest
 from balances.models import LedgerEntry
 from dataplatform.models import OutboxEvent
 from orders.models import Order
-from tests.conftest import assert_problem
-from tests.factories import UserFactory
-from tests.orders.conftest import balance_of, fund, give_coupon, make_drop, make_product, snapshot
+from tests.support.api import assert_problem
+from tests.support.builders import balance_of, fund, issue_coupon, make_drop, make_product, snapshot
+from tests.support.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +81,7 @@ def test_detail_and_list_show_the_order(client_for, shopper):
 def test_coupon_discount_is_applied_and_the_coupon_used(client_for, shopper, discount, total, expected):
     product = make_product(price=total)
     drop = make_drop(**discount)
-    give_coupon(shopper, drop)
+    issue_coupon(shopper, drop)
 
     body = place(client_for(shopper), shopper, [{"productId": product.pk, "quantity": 1}], coupon_id=drop.pk).json()
 
@@ -95,7 +95,7 @@ def test_coupon_discount_is_applied_and_the_coupon_used(client_for, shopper, dis
 def test_a_fully_discounted_order_costs_nothing_and_writes_no_payment(client_for, user):
     product = make_product(price=3_000)
     drop = make_drop(discount_type="PERCENT", discount_value=100)
-    give_coupon(user, drop)
+    issue_coupon(user, drop)
 
     body = place(client_for(user), user, [{"productId": product.pk, "quantity": 1}], coupon_id=drop.pk).json()
 
@@ -185,9 +185,9 @@ def test_unknown_or_inactive_product_is_product_not_found(client_for, shopper):
 def test_coupon_problems_are_invalid_coupon(client_for, shopper, other_user):
     product = make_product(price=10_000)
     not_mine = make_drop(name="남의 쿠폰")
-    give_coupon(other_user, not_mine)
+    issue_coupon(other_user, not_mine)
     min_amount = make_drop(name="5만원 이상", min_order_amount=50_000)
-    give_coupon(shopper, min_amount)
+    issue_coupon(shopper, min_amount)
     never_issued = make_drop(name="안 받은 쿠폰")
     before = snapshot(users=[shopper, other_user], products=[product], drops=[not_mine, min_amount, never_issued])
     client = client_for(shopper)
@@ -203,7 +203,7 @@ def test_coupon_problems_are_invalid_coupon(client_for, shopper, other_user):
 def test_used_and_expired_coupons_are_invalid(client_for, shopper, time_machine):
     product = make_product(price=10_000, stock=10)
     drop = make_drop(valid_days=1)
-    give_coupon(shopper, drop)
+    issue_coupon(shopper, drop)
     client = client_for(shopper)
     assert place(client, shopper, [{"productId": product.pk, "quantity": 1}], coupon_id=drop.pk).status_code == 201
     assert_problem(
@@ -211,7 +211,7 @@ def test_used_and_expired_coupons_are_invalid(client_for, shopper, time_machine)
     )
 
     expiring = make_drop(name="곧 만료", valid_days=1)
-    give_coupon(shopper, expiring)
+    issue_coupon(shopper, expiring)
     time_machine.move_to(expiring.issue_starts_at + timedelta(days=2))
     client = client_for(shopper)  # a token minted in the travelled-to time
     before = snapshot(users=[shopper], products=[product], drops=[expiring])
@@ -225,7 +225,7 @@ def test_out_of_stock_and_insufficient_balance_leave_no_trace(client_for, shoppe
     scarce = make_product(price=1_000, stock=2)
     pricey = make_product(price=200_000, stock=5)
     drop = make_drop()
-    give_coupon(shopper, drop)
+    issue_coupon(shopper, drop)
     before = snapshot(users=[shopper], products=[scarce, pricey], drops=[drop])
     client = client_for(shopper)
 

@@ -11,7 +11,7 @@ from django_redis import get_redis_connection
 from products import cache, services, top
 from products.models import ProductSales
 from products.tasks import best_sellers_refresh
-from tests.factories import ProductFactory
+from tests.support.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,40 +1,20 @@
 """Real threads on the real database: the order-path services under contention."""
 
-import threading
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Sum
 
 from products import services
 from products.errors import OutOfStock
 from products.models import Product, ProductSales
-from tests.factories import ProductFactory
+from tests.support.concurrency import run_concurrently
+from tests.support.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(count: int, work) -> list:
-    barrier = threading.Barrier(count)
-    outcomes: list = [None] * count
-
-    def run(index: int):
-        try:
-            barrier.wait(timeout=30)
-            outcomes[index] = work(index)
-        except Exception as exc:  # recorded and asserted on below
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def test_fifty_buyers_of_twenty_units_exactly_twenty_succeed():
@@ -45,7 +25,7 @@ def test_fifty_buyers_of_twenty_units_exactly_twenty_succeed():
             services.stock_sell(quantities={product.id: 1}, sold_at=datetime.now(ZoneInfo("Asia/Seoul")))
         return "ok"
 
-    outcomes = run_together(50, buy)
+    outcomes = run_concurrently([partial(buy, i) for i in range(50)])
     assert outcomes.count("ok") == 20
     failures = [o for o in outcomes if o != "ok"]
     assert len(failures) == 30 and all(isinstance(o, OutOfStock) for o in failures)
@@ -64,7 +44,7 @@ def test_multi_product_orders_roll_back_as_a_whole_and_never_deadlock():
             services.stock_sell(quantities=quantities, sold_at=datetime.now(ZoneInfo("Asia/Seoul")))
         return "ok"
 
-    outcomes = run_together(16, buy)
+    outcomes = run_concurrently([partial(buy, i) for i in range(16)])
     assert outcomes.count("ok") == 5
     assert all(o == "ok" or isinstance(o, OutOfStock) for o in outcomes)  # no deadlock errors
     a.refresh_from_db()
@@ -82,7 +62,7 @@ def test_concurrent_sales_records_on_one_product_sum_exactly():
             services.sales_record(quantities={product.id: index + 1, other.id: 1}, sold_at=sold_at)
         return "ok"
 
-    outcomes = run_together(40, record)
+    outcomes = run_concurrently([partial(record, i) for i in range(40)])
     assert outcomes == ["ok"] * 40
     rows = ProductSales.objects.filter(product=product)
     assert rows.aggregate(total=Sum("quantity"))["total"] == sum(range(1, 41))

@@ -2,8 +2,8 @@ import pytest
 from django.utils import timezone
 
 from products import services
-from tests.conftest import assert_problem
-from tests.factories import ProductFactory
+from tests.support.api import assert_problem
+from tests.support.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 

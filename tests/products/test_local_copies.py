@@ -16,7 +16,7 @@ from django_redis import get_redis_connection
 
 from products import cache, local_copies
 from products.models import Product
-from tests.factories import ProductFactory
+from tests.support.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 URL = "/api/products"

@@ -5,7 +5,6 @@ other straight away."""
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,16 +17,11 @@ import pytest
 from django.db import connection
 
 from core.api.authentication import access_token_for
-from tests.factories import ProductFactory
+from tests.support.factories import ProductFactory
+from tests.support.network import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the servers must see committed rows
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _call(base: str, path: str, *, method: str = "GET", body: dict | None = None, token: str = "") -> tuple[int, dict]:
@@ -45,7 +39,7 @@ def _call(base: str, path: str, *, method: str = "GET", body: dict | None = None
 @contextmanager
 def _server():
     """One granian worker process on the test database (same Redis db and key prefix as the tests)."""
-    port = _free_port()
+    port = free_port()
     db = connection.settings_dict
     env = {
         **os.environ,

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from products import selectors
 from products.models import Product
 from products.seed import seed_products
-from tests.factories import ProductFactory
+from tests.support.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 

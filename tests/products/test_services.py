@@ -9,7 +9,7 @@ from products import services
 from products.errors import OutOfStock, ProductNotFound
 from products.models import Product, ProductSales
 from products.selectors import ProductForOrder, products_for_order
-from tests.factories import ProductFactory
+from tests.support.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,8 @@
 import pytest
 
 from products.models import Product
-from tests.conftest import assert_problem
-from tests.factories import ProductFactory
+from tests.support.api import assert_problem
+from tests.support.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from products import services
 from products.demo import demo_products, load_demo_products
 from products.models import Product
-from tests.factories import ProductFactory
+from tests.support.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 

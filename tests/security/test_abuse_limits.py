@@ -19,8 +19,8 @@ from balances.models import LedgerEntry
 from coupons.models import UserCoupon
 from orders.models import Order
 from products.models import Product
-from tests.conftest import assert_problem
-from tests.orders.conftest import balance_of, fund, make_drop, make_product
+from tests.support.api import assert_problem
+from tests.support.builders import balance_of, fund, make_drop, make_product
 
 pytestmark = pytest.mark.django_db
 

@@ -25,8 +25,8 @@ from schemathesis import checks as st_checks
 from schemathesis.core.failures import FailureGroup
 
 from orders.services import order_place
-from tests.conftest import bearer
-from tests.orders.conftest import fund, give_coupon, make_drop, make_product
+from tests.support.api import bearer
+from tests.support.builders import fund, issue_coupon, make_drop, make_product
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
 
@@ -70,7 +70,7 @@ def fuzz_data(user):
     product = products[0]
     held, fresh = make_drop(name="퍼징 쿠폰", discount_value=10), make_drop(name="퍼징 새 쿠폰", total_quantity=1_000)
     fund(user, 1_000_000)
-    give_coupon(user, held)
+    issue_coupon(user, held)
     order = order_place(user_id=user.pk, lines=[(product.pk, 1)])
     SEEDED.clear()
     SEEDED.update(userId=user.pk, productId=product.pk, orderId=order.pk, couponId=held.pk, freshCouponId=fresh.pk)

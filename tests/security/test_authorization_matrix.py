@@ -18,8 +18,8 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIRequestFactory
 
 from core.api.permissions import IsStaff
-from tests.conftest import assert_problem
 from tests.security.operations import PUBLIC_DOCUMENTS, PUBLIC_OPERATIONS, all_operations
+from tests.support.api import assert_problem
 
 pytestmark = pytest.mark.django_db
 

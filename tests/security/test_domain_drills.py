@@ -1,7 +1,7 @@
 """Failure drills for the shop's own paths, on real engines: the PostgreSQL backend serving an order
-is really terminated mid-transaction (`db_killer`, tests/security/conftest.py), Redis and the
+is really terminated mid-transaction (`db_killer`, tests/support/db_killer.py), Redis and the
 broker are really unreachable (a closed local port), the data platform is a real local HTTP
-receiver (tests/dataplatform/conftest.py).
+receiver (tests/support/receivers.py).
 
 Already drilled elsewhere, not repeated here: signup with the connection lost
 (tests/security/test_failure_drills.py), the cache down for the catalog API and pages
@@ -21,14 +21,9 @@ from dataplatform.models import OutboxEvent
 from dataplatform.tasks import sweep_outbox
 from orders.models import Order
 from orders.services import order_place
-from tests.conftest import assert_problem
-from tests.dataplatform.conftest import (  # noqa: F401  (fixtures)
-    dp_settings,
-    free_port,
-    make_receiver,
-    receiver,
-)
-from tests.orders.conftest import balance_of, fund, give_coupon, make_drop, make_product, snapshot
+from tests.support.api import assert_problem
+from tests.support.builders import balance_of, fund, issue_coupon, make_drop, make_product, snapshot
+from tests.support.network import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,7 +35,7 @@ def cart(user):
     chair = make_product(name="캠핑 의자", price=12_000, stock=5)
     lamp = make_product(name="캠핑 랜턴", price=5_000, stock=3)
     drop = make_drop(name="드릴 쿠폰", discount_value=3_000)
-    give_coupon(user, drop)
+    issue_coupon(user, drop)
     body = {
         "userId": user.pk,
         "products": [{"productId": chair.pk, "quantity": 2}, {"productId": lamp.pk, "quantity": 1}],
@@ -134,15 +129,9 @@ def test_connection_lost_at_the_storefront_checkout_writes_nothing_and_keeps_the
 
 
 @pytest.fixture
-def redis_down(settings):
-    settings.CACHES = {
-        name: {**config, "LOCATION": f"redis://127.0.0.1:{free_port()}/0"} for name, config in settings.CACHES.items()
-    }
+def redis_down(redis_down, settings):
+    """The cache down (tests/support/fixtures.py), and the broker with it."""
     settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"
-    from django.core.cache import cache
-
-    cache.set("probe", 1)
-    assert cache.get("probe") is None  # really unreachable (the cache ignores the errors)
 
 
 def test_redis_down_the_catalog_answers_from_the_database(cart, redis_down, api, client):

@@ -1,12 +1,12 @@
 """Failure drills on real engines: the PostgreSQL backend of the request is really terminated
-(pg_terminate_backend from a second connection, fixture `db_killer` in conftest.py), Redis is
+(pg_terminate_backend from a second connection, fixture `db_killer` in tests/support/db_killer.py), Redis is
 really unreachable (a closed port)."""
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 
-from tests.conftest import assert_problem
+from tests.support.api import assert_problem
 
 User = get_user_model()
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -19,7 +19,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from core.api.pagination import MAX_PAGE_SIZE, page_params
 from core.errors import InvalidRequest
-from tests.conftest import assert_problem
+from tests.support.api import assert_problem
 
 ROOT = Path(__file__).resolve().parents[2]
 User = get_user_model()

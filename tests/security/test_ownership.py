@@ -24,9 +24,9 @@ from dataplatform.models import OutboxEvent
 from orders.models import Order
 from orders.services import order_place
 from products.models import Product
-from tests.conftest import assert_problem, bearer
-from tests.orders.conftest import balance_of, fund, give_coupon, make_drop, make_product
 from tests.security.operations import all_operations, openapi_schema
+from tests.support.api import assert_problem, bearer
+from tests.support.builders import balance_of, fund, issue_coupon, make_drop, make_product
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -49,7 +49,7 @@ def world(user, other_user, staff) -> World:
     orders = {}
     for person in (user, other_user):
         fund(person, 50_000)
-        give_coupon(person, held)
+        issue_coupon(person, held)
         orders[person.pk] = order_place(user_id=person.pk, lines=[(product.pk, 2)])
     fresh = make_drop(name="아직 아무도 안 받은 쿠폰")
     return World(a=user, b=other_user, staff=staff, product=product, fresh_drop_id=fresh.pk, orders=orders)

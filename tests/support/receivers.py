@@ -1,16 +1,13 @@
-"""A real local HTTP receiver standing in for the data platform, a real Celery worker on the test
-broker, and a realistic order body."""
+"""The data platform as a real local HTTP receiver, delivery settings pointing at it, and a real
+Celery worker on the test broker (a plugin registered by tests/conftest.py)."""
 
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.db import connection
-from django.utils import timezone
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
@@ -61,12 +58,6 @@ class Receiver:
         return self
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def make_receiver():
     """make_receiver(port=None, start=True) -> Receiver; stopped at the end of the test."""
@@ -114,40 +105,3 @@ def celery_worker(transactional_db):
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING") as worker:
         yield worker
     connection.close()
-
-
-def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05):
-    """Polls until predicate() is truthy and returns its value; fails after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        time.sleep(interval)
-
-
-_order_ids = iter(range(1000, 10**9))
-
-
-def order_body(*, order_id: int | None = None, status: str = "PAID", user_id: int = 7) -> dict:
-    """An order in API.md's shape, as the orders app hands it to `event_emit`."""
-    created = timezone.now() - timedelta(seconds=3)
-    items = [
-        {"productId": 11, "name": "한정판 운동화", "unitPrice": 129000, "quantity": 1, "amount": 129000},
-        {"productId": 12, "name": "양말 3켤레", "unitPrice": 9900, "quantity": 2, "amount": 19800},
-    ]
-    total = sum(i["amount"] for i in items)
-    return {
-        "orderId": order_id or next(_order_ids),
-        "userId": user_id,
-        "status": status,
-        "items": items,
-        "totalAmount": total,
-        "discountAmount": 5000,
-        "paidAmount": total - 5000,
-        "couponId": 3,
-        "createdAt": created.isoformat(),
-        "cancelledAt": timezone.now().isoformat() if status == "CANCELLED" else None,
-    }

@@ -1,0 +1,94 @@
+"""Setup through the apps' own services wherever they have one, so a test starts from a state the
+shop itself could have produced; and the snapshot a failed order is checked against."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from balances.selectors import balance_get
+from balances.services import balance_charge
+from coupons.models import CouponDrop
+from coupons.services import coupon_drop_create, coupon_issue
+from dataplatform.models import OutboxEvent
+from orders.models import Order
+from products.models import Product
+from tests.support.factories import ProductFactory
+
+
+def make_product(*, price: int = 1_000, stock: int = 10, name: str = "테스트 상품", active: bool = True) -> Product:
+    return ProductFactory(name=name, description="", price=price, stock=stock, active=active)
+
+
+def fund(user, amount: int) -> None:
+    """Charges `amount` in steps the charge API accepts."""
+    while amount > 0:
+        step = min(amount, 1_000_000)
+        balance_charge(user_id=user.pk, amount=step)
+        amount -= step
+
+
+def balance_of(user) -> int:
+    return balance_get(user_id=user.pk).amount
+
+
+def make_drop(**overrides) -> CouponDrop:
+    """A drop saved by the staff service (its Redis gate built), open from now, 1,000원 off."""
+    values = {
+        "name": "테스트 쿠폰",
+        "discount_type": "FIXED",
+        "discount_value": 1_000,
+        "max_discount_amount": None,
+        "min_order_amount": None,
+        "total_quantity": 100,
+        "issue_starts_at": timezone.now(),
+        "issue_ends_at": None,
+        "valid_days": 7,
+    } | overrides
+    return coupon_drop_create(**values)
+
+
+def issue_coupon(user, drop: CouponDrop):
+    """The coupon issued through the gate, as a shopper would get it."""
+    return coupon_issue(user_id=user.pk, coupon_id=drop.pk)
+
+
+def snapshot(*, users=(), products=(), drops=()) -> dict:
+    """Everything an order touches, so a failed order can be checked to have left no trace."""
+    from balances.models import LedgerEntry
+    from coupons.models import UserCoupon
+    from products.selectors import best_sellers
+
+    return {
+        "balances": {u.pk: balance_of(u) for u in users},
+        "ledger": LedgerEntry.objects.count(),
+        "stock": {p.pk: Product.objects.get(pk=p.pk).stock for p in products},
+        "coupons": sorted(UserCoupon.objects.filter(coupon__in=drops).values_list("id", "status", "used_at")),
+        "orders": Order.objects.count(),
+        "outbox": OutboxEvent.objects.count(),
+        "top": best_sellers(),
+    }
+
+
+_order_ids = iter(range(1000, 10**9))
+
+
+def order_body(*, order_id: int | None = None, status: str = "PAID", user_id: int = 7) -> dict:
+    """An order in API.md's shape, as the orders app hands it to `event_emit`."""
+    created = timezone.now() - timedelta(seconds=3)
+    items = [
+        {"productId": 11, "name": "한정판 운동화", "unitPrice": 129000, "quantity": 1, "amount": 129000},
+        {"productId": 12, "name": "양말 3켤레", "unitPrice": 9900, "quantity": 2, "amount": 19800},
+    ]
+    total = sum(i["amount"] for i in items)
+    return {
+        "orderId": order_id or next(_order_ids),
+        "userId": user_id,
+        "status": status,
+        "items": items,
+        "totalAmount": total,
+        "discountAmount": 5000,
+        "paidAmount": total - 5000,
+        "couponId": 3,
+        "createdAt": created.isoformat(),
+        "cancelledAt": timezone.now().isoformat() if status == "CANCELLED" else None,
+    }

@@ -1,0 +1,57 @@
+"""Fixtures for every test (a plugin registered by tests/conftest.py)."""
+
+import pytest
+from django_redis import get_redis_connection
+from rest_framework.test import APIClient
+
+from tests.support.api import client_of
+from tests.support.factories import StaffFactory, UserFactory
+from tests.support.network import caches_at_closed_port
+
+
+@pytest.fixture(autouse=True)
+def _clean_test_redis(settings):
+    """Tests own exactly one Redis database (config.settings.test); only that one is flushed."""
+    assert settings.CACHES["default"]["KEY_PREFIX"] == "test"
+    redis = get_redis_connection("default")
+    redis.flushdb()
+    # Redis has told this process's catalog copies (products.local_copies) about the flush by the
+    # time it answers the next command: none of the last test's copies is served in this one.
+    redis.ping()
+    yield
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory()
+
+
+@pytest.fixture
+def client_for():
+    """client_for(user) -> an APIClient that sends that user's JWT."""
+    return client_of
+
+
+@pytest.fixture
+def redis_down(settings):
+    """Every cache at a closed local port: a real refused connection, not a mock."""
+    settings.CACHES = caches_at_closed_port(settings.CACHES)
+    from django.core.cache import cache
+
+    cache.set("probe", 1)
+    assert cache.get("probe") is None  # really unreachable (the cache ignores the errors)
