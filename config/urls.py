@@ -7,6 +7,7 @@ from accounts.forms import AdminLoginForm
 from balances import api_urls as balances_api
 from core import views as core_views
 from core.api.health import HealthApi, ReadinessApi
+from core.metrics import metrics_view
 from coupons import api_urls as coupons_api
 from orders import api_urls as orders_api
 from products import api_urls as products_api
@@ -38,6 +39,7 @@ urlpatterns = [
     path("coupons/", include("coupons.urls")),
     path("orders/", include("orders.urls")),
     path("admin/", admin.site.urls),
+    path("metrics", metrics_view, name="metrics"),
 ]
 
 handler400 = core_views.bad_request

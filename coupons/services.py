@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef
 from django.utils import timezone
 
+from core import metrics
 from core.errors import InvalidRequest, InvalidUser, ServiceUnavailable
 from coupons import gate
 from coupons.errors import CouponAlreadyIssued, CouponNotFound, CouponNotIssuable, CouponSoldOut, InvalidCoupon
@@ -218,6 +219,7 @@ def _drop_for_issue(coupon_id: int) -> CouponDrop:
     return drop
 
 
+@metrics.count_rejections(metrics.COUPON_ISSUE, lower=True, success="issued")
 def coupon_issue(*, user_id: int, coupon_id: int) -> UserCoupon:
     """Issues one coupon of drop `coupon_id` to `user_id`, first come first served.
 

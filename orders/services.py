@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from balances.services import balance_debit, balance_lock, balance_refund
+from core import metrics
 from core.db import insert
 from coupons.services import user_coupon_lock, user_coupon_restore, user_coupon_use
 from dataplatform.services import event_emit
@@ -27,6 +28,7 @@ from products.selectors import products_for_order
 from products.services import sales_revert, stock_restore, stock_sell
 
 
+@metrics.count_rejections(metrics.ORDER_REJECTED)
 def order_place(*, user_id: int, lines: Iterable[tuple[int, int]], coupon_id: int | None = None) -> Order:
     """Places and pays an order in one durable transaction: all of it or none of it.
 
@@ -64,6 +66,8 @@ def order_place(*, user_id: int, lines: Iterable[tuple[int, int]], coupon_id: in
             created_at=timezone.now(),
         )
         insert(order)
+        # Counted when this transaction commits: any later refusal (balance, stock) counts nothing.
+        metrics.order_placed(paid_won=paid)
         order.line_list = [
             OrderLine(
                 order=order,
@@ -111,6 +115,7 @@ def order_cancel(*, order_id: int, actor) -> Order:
             if order.paid_amount:
                 balance_refund(user_id=owner_id, amount=order.paid_amount, order_id=order.pk)
             event_emit(event_type="order.cancelled", aggregate_id=order.pk, order=order_body(order), occurred_at=now)
+            metrics.order_cancelled()  # counted on commit
             # Products last, each one's best-seller shard after its row, as in stock_sell.
             stock_restore(quantities=quantities)
             sales_revert(quantities=quantities, sold_at=order.created_at)

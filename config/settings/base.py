@@ -43,6 +43,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.metrics.RequestMetricsMiddleware",  # first: its latency covers the whole stack
     "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -236,6 +237,10 @@ CELERY_BEAT_SCHEDULE["dataplatform-sweep-outbox"] = {
     # a sweep that waited longer than its interval is superseded by the next one
     "options": {"expires": 25},
 }
+
+# --- Operations: metrics (core/metrics.py) ---------------------------------------------------
+# GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; unset, /metrics answers 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 
 # --- Logging ---------------------------------------------------------------------------------
 LOGGING = {
