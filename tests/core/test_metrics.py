@@ -11,7 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from balances.services import balance_charge
 from coupons.services import coupon_drop_create
 from dataplatform.models import OutboxEvent
-from tests.factories import ProductFactory
+from tests.support.factories import ProductFactory
 
 TOKEN = "metrics-test-token-0123456789"
 
@@ -118,7 +118,7 @@ def test_series_follow_real_orders_cancels_rejections_and_coupons(api, client_fo
 def test_rolled_back_orders_count_nothing_under_a_race(api, metrics_token):
     """Eight buyers race for three units: every order row is written, but five transactions roll
     back at the stock UPDATE (or the early check). Only the three commits are counted."""
-    from tests.factories import UserFactory
+    from tests.support.factories import UserFactory
 
     product = ProductFactory(price=1_000, stock=3)
     buyers = UserFactory.create_batch(8)

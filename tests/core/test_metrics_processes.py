@@ -4,7 +4,6 @@ scrape, it reports the sum over all of them; a new server starts from zero."""
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,18 +21,13 @@ from prometheus_client.parser import text_string_to_metric_families
 from rest_framework_simplejwt.tokens import AccessToken
 
 from balances.services import balance_charge
-from tests.factories import ProductFactory, UserFactory
+from tests.support.factories import ProductFactory, UserFactory
+from tests.support.network import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "metrics-process-test-token-0123456789"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Granian:
