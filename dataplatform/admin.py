@@ -4,8 +4,8 @@ import uuid
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from . import services
 from .models import OutboxEvent
+from .services import sweeping
 
 
 @admin.register(OutboxEvent)
@@ -79,7 +79,7 @@ class OutboxEventAdmin(admin.ModelAdmin):
     @admin.action(description="지금 재전송", permissions=["retry"])
     def retry_now(self, request, queryset):
         pks = list(queryset.values_list("pk", flat=True))
-        retried = sum(services.event_retry_now(event_pk=pk) for pk in pks)
+        retried = sum(sweeping.event_retry_now(event_pk=pk) for pk in pks)
         skipped = len(pks) - retried
         self.message_user(request, f"{retried}건을 다시 전송하도록 예약했습니다.", messages.SUCCESS)
         if skipped:

@@ -10,7 +10,7 @@ class OutboxEvent(models.Model):
     (the transactional outbox): it exists if and only if that change committed.
 
     `payload` is the whole event body of API.md (`{eventId, type, occurredAt, order}`); the bytes
-    sent are its canonical JSON (`services.event_body`), so every attempt sends, and signs, the
+    sent are its canonical JSON (`services.signing.event_body`), so every attempt sends, and signs, the
     very same bytes."""
 
     class Status(models.TextChoices):

@@ -1,25 +1,28 @@
+"""Thin Celery wrappers: ids in, one service call, idempotent. The services send these by the
+names in `services.publishing` and never import this module."""
+
 from celery import shared_task
 
-from . import services
+from .services import publishing, sweeping
 
 
-@shared_task(ignore_result=True)
+@shared_task(name=publishing.DELIVER_DUE, ignore_result=True)
 def deliver_due() -> dict:
-    """Published after commits that wrote events, one for a burst (see `services.outbox_kick`):
+    """Published after commits that wrote events, one for a burst (see `publishing.outbox_kick`):
     delivers every due event."""
-    return services.outbox_deliver_due()
+    return sweeping.outbox_deliver_due()
 
 
-@shared_task(ignore_result=True)
+@shared_task(name=publishing.DELIVER_EVENT, ignore_result=True)
 def deliver_event(event_pk: int) -> str:
     """One event's retry (or staff's "retry now"). Idempotent: an event that is delivered, failed,
     not yet due or being sent elsewhere is skipped. No Celery autoretry; the backoff is the outbox
     row's, and a retry that is soon is re-queued by the service."""
-    return services.event_deliver(event_pk=event_pk)
+    return sweeping.event_deliver(event_pk=event_pk)
 
 
-@shared_task(ignore_result=True)
+@shared_task(name=publishing.SWEEP_OUTBOX, ignore_result=True)
 def sweep_outbox() -> dict:
     """Celery beat, every 30 s: delivers whatever is due and still PENDING (a lost task, a broker
     that was down, a worker killed mid-delivery, or a retry whose backoff outgrew re-queueing)."""
-    return services.outbox_sweep()
+    return sweeping.outbox_sweep()

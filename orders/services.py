@@ -17,8 +17,8 @@ from django.utils import timezone
 from balances.services import balance_debit, balance_lock, balance_refund
 from core import metrics
 from core.db import insert
-from coupons.services import user_coupon_lock, user_coupon_restore, user_coupon_use
-from dataplatform.services import event_emit
+from coupons.services.orders import user_coupon_lock, user_coupon_restore, user_coupon_use
+from dataplatform.services.emitting import event_emit
 from orders.lines import merge_lines
 from orders.models import Order, OrderLine
 from orders.selectors import order_detail, order_owner_id

@@ -227,7 +227,7 @@ DATA_PLATFORM_SPOOL_DIR = VAR_DIR / "dataplatform"
 DATA_PLATFORM_BACKOFF_BASE_SECONDS = float(env_str("DATA_PLATFORM_BACKOFF_BASE_SECONDS", "2"))
 DATA_PLATFORM_BACKOFF_CAP_SECONDS = float(env_str("DATA_PLATFORM_BACKOFF_CAP_SECONDS", "600"))
 DATA_PLATFORM_SWEEP_BATCH = env_int("DATA_PLATFORM_SWEEP_BATCH", 200)
-# How long a pending delivery kick (dataplatform.services.outbox_kick) holds back new publishes.
+# How long a pending delivery kick (dataplatform.services.publishing.outbox_kick) holds back new publishes.
 DATA_PLATFORM_KICK_TTL_SECONDS = float(env_str("DATA_PLATFORM_KICK_TTL_SECONDS", "10"))
 # How long a kicked delivery task waits before it runs, gathering the orders committed meanwhile.
 DATA_PLATFORM_KICK_DELAY_SECONDS = float(env_str("DATA_PLATFORM_KICK_DELAY_SECONDS", "0.2"))

@@ -7,8 +7,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from dataplatform import services
 from dataplatform.models import OutboxEvent
+from dataplatform.services import attempting, emitting, sweeping
 from tests.support.builders import order_body
 from tests.support.concurrency import wait_for
 from tests.support.factories import StaffFactory
@@ -18,7 +18,7 @@ CHANGELIST = reverse("admin:dataplatform_outboxevent_changelist")
 
 def emit(order_id: int, event_type: str = "order.paid") -> OutboxEvent:
     with transaction.atomic():
-        return services.event_emit(
+        return emitting.event_emit(
             event_type=event_type,
             aggregate_id=order_id,
             order=order_body(order_id=order_id),
@@ -127,9 +127,9 @@ def test_retry_now_action_requeues_failed_events_and_the_worker_delivers_them(
     dp_settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing published while we set up
     failed = emit(701)
     OutboxEvent.objects.filter(pk=failed.pk).update(created_at=timezone.now() - timedelta(hours=25))
-    assert services.event_deliver(event_pk=failed.pk) == services.FAILED
+    assert sweeping.event_deliver(event_pk=failed.pk) == attempting.FAILED
     delivered = emit(702)
-    assert services.event_deliver(event_pk=delivered.pk) == services.DELIVERED
+    assert sweeping.event_deliver(event_pk=delivered.pk) == attempting.DELIVERED
     dp_settings.CELERY_BROKER_URL = broker_url
 
     response = admin_client_.post(

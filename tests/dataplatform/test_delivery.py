@@ -17,8 +17,8 @@ from django.utils import timezone
 from django_redis import get_redis_connection
 
 from config.celery import app
-from dataplatform import services
 from dataplatform.models import OutboxEvent
+from dataplatform.services import attempting, emitting, publishing, signing, sweeping
 from dataplatform.tasks import sweep_outbox
 from tests.support.builders import order_body
 from tests.support.concurrency import wait_for
@@ -33,7 +33,7 @@ def place_order(**order_kwargs) -> OutboxEvent:
     """What the orders code does: the event is written inside its durable transaction."""
     order = order_body(**order_kwargs)
     with transaction.atomic(durable=True):
-        return services.event_emit(
+        return emitting.event_emit(
             event_type="order.paid", aggregate_id=order["orderId"], order=order, occurred_at=timezone.now()
         )
 
@@ -59,7 +59,7 @@ def test_503s_then_200_is_delivered_with_every_attempt_recorded(dp_settings, rec
     assert event.delivered_at is not None
     assert receiver.keys() == [str(event.event_id)] * 3
     bodies = {r.body for r in receiver.received}
-    assert bodies == {services.event_body(event.payload)}  # the same bytes every time
+    assert bodies == {signing.event_body(event.payload)}  # the same bytes every time
 
 
 def test_concurrent_purchases_are_each_delivered_once_by_the_kicked_tasks(dp_settings, receiver, celery_worker):
@@ -79,7 +79,7 @@ def test_concurrent_purchases_are_each_delivered_once_by_the_kicked_tasks(dp_set
     wait_for(lambda: OutboxEvent.objects.filter(status=OutboxEvent.Status.DELIVERED).count() == 200, timeout=60)
     assert sorted(receiver.keys()) == sorted(str(e.event_id) for e in events)  # each exactly once
     assert set(OutboxEvent.objects.values_list("attempts", flat=True)) == {1}
-    wait_for(lambda: not get_redis_connection("default").exists(services.KICK_KEY))  # the last task ran
+    wait_for(lambda: not get_redis_connection("default").exists(publishing.KICK_KEY))  # the last task ran
 
 
 def test_receiver_down_for_a_while_then_delivered_once_it_is_back(dp_settings, make_receiver, celery_worker):
@@ -187,10 +187,10 @@ def test_a_failed_event_is_delivered_after_retry_now(dp_settings, receiver, cele
     dp_settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{free_port()}/0"  # keep the worker out of it
     event = place_order()
     OutboxEvent.objects.filter(pk=event.pk).update(created_at=timezone.now() - timedelta(hours=25))
-    assert services.event_deliver(event_pk=event.pk) == services.FAILED
+    assert sweeping.event_deliver(event_pk=event.pk) == attempting.FAILED
     dp_settings.CELERY_BROKER_URL = broker_url
 
-    assert services.event_retry_now(event_pk=event.pk) is True
+    assert sweeping.event_retry_now(event_pk=event.pk) is True
 
     wait_for(lambda: status_of(event) == OutboxEvent.Status.DELIVERED)
     assert event.attempts == 2

@@ -14,8 +14,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_redis import get_redis_connection
 
-from dataplatform import selectors, services
+from dataplatform import selectors
 from dataplatform.models import OutboxEvent
+from dataplatform.services import attempting, emitting, publishing, signing, sweeping
 from tests.support.builders import order_body
 from tests.support.concurrency import run_concurrently, wait_for
 from tests.support.network import free_port
@@ -25,7 +26,7 @@ from tests.support.receivers import SECRET
 def emit(event_type="order.paid", **order_kwargs) -> OutboxEvent:
     order = order_body(**order_kwargs)
     with transaction.atomic():
-        return services.event_emit(
+        return emitting.event_emit(
             event_type=event_type, aggregate_id=order["orderId"], order=order, occurred_at=timezone.now()
         )
 
@@ -35,7 +36,7 @@ def test_emit_stores_the_full_event_body(dp_settings):
     order = order_body(order_id=501)
     occurred = timezone.now()
     with transaction.atomic():
-        event = services.event_emit(event_type="order.paid", aggregate_id=501, order=order, occurred_at=occurred)
+        event = emitting.event_emit(event_type="order.paid", aggregate_id=501, order=order, occurred_at=occurred)
 
     event.refresh_from_db()
     assert event.status == OutboxEvent.Status.PENDING
@@ -52,7 +53,7 @@ def test_emit_stores_the_full_event_body(dp_settings):
 @pytest.mark.django_db
 def test_emit_refuses_an_unknown_event_type(dp_settings):
     with pytest.raises(ValueError), transaction.atomic():
-        services.event_emit(event_type="order.shipped", aggregate_id=1, order=order_body(), occurred_at=timezone.now())
+        emitting.event_emit(event_type="order.shipped", aggregate_id=1, order=order_body(), occurred_at=timezone.now())
     assert OutboxEvent.objects.count() == 0
 
 
@@ -60,7 +61,7 @@ def test_emit_refuses_an_unknown_event_type(dp_settings):
 def test_delivery_sends_exact_headers_and_a_verifiable_signature(dp_settings, receiver):
     event = emit(event_type="order.cancelled", status="CANCELLED")
 
-    assert services.event_deliver(event_pk=event.pk) == services.DELIVERED
+    assert sweeping.event_deliver(event_pk=event.pk) == attempting.DELIVERED
 
     event.refresh_from_db()
     assert event.status == OutboxEvent.Status.DELIVERED
@@ -73,7 +74,7 @@ def test_delivery_sends_exact_headers_and_a_verifiable_signature(dp_settings, re
     assert request.headers["X-Event-Type"] == "order.cancelled"
     expected = hmac.new(SECRET.encode(), request.body, hashlib.sha256).hexdigest()
     assert hmac.compare_digest(request.headers["X-Signature"], f"sha256={expected}")
-    assert request.body == services.event_body(event.payload)
+    assert request.body == signing.event_body(event.payload)
     assert json.loads(request.body) == event.payload
     # a signature made with another secret does not verify
     forged = hmac.new(b"another-secret", request.body, hashlib.sha256).hexdigest()
@@ -83,8 +84,8 @@ def test_delivery_sends_exact_headers_and_a_verifiable_signature(dp_settings, re
 @pytest.mark.django_db
 def test_a_delivered_event_is_not_sent_again(dp_settings, receiver):
     event = emit()
-    assert services.event_deliver(event_pk=event.pk) == services.DELIVERED
-    assert services.event_deliver(event_pk=event.pk) == services.SKIPPED
+    assert sweeping.event_deliver(event_pk=event.pk) == attempting.DELIVERED
+    assert sweeping.event_deliver(event_pk=event.pk) == attempting.SKIPPED
     assert len(receiver.received) == 1
 
 
@@ -95,7 +96,7 @@ def test_a_non_2xx_reply_schedules_a_retry_with_backoff(dp_settings, receiver, s
     event = emit()
     before = timezone.now()
 
-    assert services.event_deliver(event_pk=event.pk) == services.RETRY
+    assert sweeping.event_deliver(event_pk=event.pk) == attempting.RETRY
 
     event.refresh_from_db()
     assert event.status == OutboxEvent.Status.PENDING
@@ -112,13 +113,13 @@ def test_retry_after_is_honoured(dp_settings, receiver):
     event = emit()
     before = timezone.now()
 
-    assert services.event_deliver(event_pk=event.pk) == services.RETRY
+    assert sweeping.event_deliver(event_pk=event.pk) == attempting.RETRY
 
     event.refresh_from_db()
     assert event.next_attempt_at >= before + timedelta(seconds=120)
     # not due yet: a task or a sweep now leaves it alone
-    assert services.event_deliver(event_pk=event.pk) == services.SKIPPED
-    assert services.outbox_sweep() == {"delivered": 0, "retry": 0, "failed": 0}
+    assert sweeping.event_deliver(event_pk=event.pk) == attempting.SKIPPED
+    assert sweeping.outbox_sweep() == {"delivered": 0, "retry": 0, "failed": 0}
     assert len(receiver.received) == 1
 
 
@@ -126,11 +127,11 @@ def test_backoff_is_exponential_with_full_jitter_and_capped(settings):
     settings.DATA_PLATFORM_BACKOFF_BASE_SECONDS = 2
     settings.DATA_PLATFORM_BACKOFF_CAP_SECONDS = 600
     for attempts, ceiling in [(1, 2), (2, 4), (3, 8), (6, 64), (10, 600), (200, 600)]:
-        delays = [services._retry_delay(attempts, None) for _ in range(200)]
+        delays = [attempting.retry_delay(attempts, None) for _ in range(200)]
         assert all(0 <= d <= ceiling for d in delays)
         assert max(delays) > ceiling / 2  # jitter spreads over the whole range
-    assert services._retry_delay(1, 30.0) >= 30.0
-    assert services._retry_delay(1, 10**9) <= services.MAX_RETRY_AFTER_SECONDS
+    assert attempting.retry_delay(1, 30.0) >= 30.0
+    assert attempting.retry_delay(1, 10**9) <= attempting.MAX_RETRY_AFTER_SECONDS
 
 
 @pytest.mark.django_db
@@ -138,7 +139,7 @@ def test_network_error_is_recorded_and_retried(dp_settings):
     dp_settings.DATA_PLATFORM_URL = f"http://127.0.0.1:{free_port()}/events"
     event = emit()
 
-    assert services.event_deliver(event_pk=event.pk) == services.RETRY
+    assert sweeping.event_deliver(event_pk=event.pk) == attempting.RETRY
 
     event.refresh_from_db()
     assert event.status == OutboxEvent.Status.PENDING
@@ -150,12 +151,12 @@ def test_network_error_is_recorded_and_retried(dp_settings):
 def test_past_the_retry_budget_the_event_fails(dp_settings, receiver):
     receiver.statuses = [503, 503]
     event = emit()
-    assert services.event_deliver(event_pk=event.pk) == services.RETRY  # within budget
+    assert sweeping.event_deliver(event_pk=event.pk) == attempting.RETRY  # within budget
     OutboxEvent.objects.filter(pk=event.pk).update(
         created_at=timezone.now() - timedelta(hours=24, minutes=1), next_attempt_at=timezone.now()
     )
 
-    assert services.event_deliver(event_pk=event.pk) == services.FAILED
+    assert sweeping.event_deliver(event_pk=event.pk) == attempting.FAILED
 
     event.refresh_from_db()
     assert event.status == OutboxEvent.Status.FAILED
@@ -164,15 +165,15 @@ def test_past_the_retry_budget_the_event_fails(dp_settings, receiver):
     assert selectors.outbox_failed_count() == 1
     assert selectors.outbox_pending_count() == 0
     # FAILED is left alone by tasks and sweeps
-    assert services.event_deliver(event_pk=event.pk) == services.SKIPPED
-    assert services.outbox_sweep()["delivered"] == 0
+    assert sweeping.event_deliver(event_pk=event.pk) == attempting.SKIPPED
+    assert sweeping.outbox_sweep()["delivered"] == 0
 
     # staff's retry now: PENDING and due, then the next attempt (receiver now answers 200) delivers
-    assert services.event_retry_now(event_pk=event.pk) is True
+    assert sweeping.event_retry_now(event_pk=event.pk) is True
     event.refresh_from_db()
     assert event.status == OutboxEvent.Status.PENDING
-    assert services.event_deliver(event_pk=event.pk) == services.DELIVERED
-    assert services.event_retry_now(event_pk=event.pk) is False
+    assert sweeping.event_deliver(event_pk=event.pk) == attempting.DELIVERED
+    assert sweeping.event_retry_now(event_pk=event.pk) is False
     assert [r.headers["Idempotency-Key"] for r in receiver.received] == [str(event.event_id)] * 3
 
 
@@ -181,13 +182,13 @@ def test_without_a_url_events_are_appended_to_the_spool_file(dp_settings):
     dp_settings.DATA_PLATFORM_URL = ""
     first, second = emit(), emit(event_type="order.cancelled", status="CANCELLED")
 
-    assert services.outbox_sweep() == {"delivered": 2, "retry": 0, "failed": 0}
+    assert sweeping.outbox_sweep() == {"delivered": 2, "retry": 0, "failed": 0}
 
     spool = dp_settings.DATA_PLATFORM_SPOOL_DIR / "events.jsonl"
     lines = spool.read_bytes().splitlines()
     assert len(lines) == 2
     assert [json.loads(line) for line in lines] == [first.payload, second.payload]
-    assert lines[0] == services.event_body(first.payload)
+    assert lines[0] == signing.event_body(first.payload)
     assert set(OutboxEvent.objects.values_list("status", flat=True)) == {"DELIVERED"}
 
 
@@ -204,13 +205,13 @@ def test_emit_queues_the_delivery_task_on_the_broker_after_commit(dp_settings):
     delay = timedelta(seconds=dp_settings.DATA_PLATFORM_KICK_DELAY_SECONDS)
     before = timezone.now()
     with transaction.atomic():
-        services.event_emit(
+        emitting.event_emit(
             event_type="order.paid", aggregate_id=1, order=order_body(order_id=1), occurred_at=timezone.now()
         )
         assert broker.llen("celery") == 0  # nothing is published before the commit
-        assert not broker.exists(services.KICK_KEY)
+        assert not broker.exists(publishing.KICK_KEY)
     assert queued_tasks(broker) == [("dataplatform.tasks.deliver_due", [])]
-    assert 0 < broker.pttl(services.KICK_KEY) <= dp_settings.DATA_PLATFORM_KICK_TTL_SECONDS * 1000
+    assert 0 < broker.pttl(publishing.KICK_KEY) <= dp_settings.DATA_PLATFORM_KICK_TTL_SECONDS * 1000
     # it runs a moment later, with whatever else was committed meanwhile
     eta = datetime.fromisoformat(json.loads(broker.lindex("celery", 0))["headers"]["eta"])
     assert delay > timedelta(0)
@@ -224,8 +225,8 @@ def test_a_burst_of_commits_shares_one_task_until_that_task_starts(dp_settings, 
     assert queued_tasks(broker) == [("dataplatform.tasks.deliver_due", [])]  # one publish for 20 commits
 
     broker.delete("celery")  # a worker took the message: what it runs is outbox_deliver_due
-    assert services.outbox_deliver_due() == {"delivered": 20, "retry": 0, "failed": 0}
-    assert not broker.exists(services.KICK_KEY)  # cleared before its claims
+    assert sweeping.outbox_deliver_due() == {"delivered": 20, "retry": 0, "failed": 0}
+    assert not broker.exists(publishing.KICK_KEY)  # cleared before its claims
     assert sorted(receiver.keys()) == sorted(str(e.event_id) for e in first)
 
     later = emit()  # the kick is free again: the next commit publishes a task of its own
@@ -242,7 +243,7 @@ def test_a_kick_whose_task_was_lost_expires_and_the_next_commit_publishes(dp_set
     emit()
     assert broker.llen("celery") == 0  # held back: the kick is still pending; the sweep would deliver
 
-    wait_for(lambda: not broker.exists(services.KICK_KEY), timeout=5)
+    wait_for(lambda: not broker.exists(publishing.KICK_KEY), timeout=5)
     emit()
     assert queued_tasks(broker) == [("dataplatform.tasks.deliver_due", [])]
 
@@ -272,10 +273,10 @@ def test_a_task_that_stops_with_rows_left_kicks_again(dp_settings, receiver):
         emit()
     broker.delete("celery")
 
-    assert services.outbox_deliver_due() == {"delivered": 3, "retry": 0, "failed": 0}
+    assert sweeping.outbox_deliver_due() == {"delivered": 3, "retry": 0, "failed": 0}
 
     assert queued_tasks(broker) == [("dataplatform.tasks.deliver_due", [])]  # the rest has a task
-    assert services.outbox_deliver_due() == {"delivered": 2, "retry": 0, "failed": 0}
+    assert sweeping.outbox_deliver_due() == {"delivered": 2, "retry": 0, "failed": 0}
     assert len(set(receiver.keys())) == 5
 
 
@@ -287,7 +288,7 @@ def test_emit_with_the_broker_down_commits_and_leaves_the_event_pending(dp_setti
     def purchase():
         try:
             with transaction.atomic(durable=True):
-                outcome["event"] = services.event_emit(
+                outcome["event"] = emitting.event_emit(
                     event_type="order.paid", aggregate_id=77, order=order_body(order_id=77), occurred_at=timezone.now()
                 )
             outcome["committed"] = True
@@ -306,17 +307,17 @@ def test_emit_with_the_broker_down_commits_and_leaves_the_event_pending(dp_setti
     event = OutboxEvent.objects.get(aggregate_id=77)
     assert event.status == OutboxEvent.Status.PENDING
     assert event.attempts == 0
-    assert services.event_enqueue(event_pk=event.pk) is False  # the publish path only logs
+    assert publishing.event_enqueue(event_pk=event.pk) is False  # the publish path only logs
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_concurrent_sweepers_never_send_one_event_twice(dp_settings, receiver, monkeypatch):
-    monkeypatch.setattr(services, "CLAIM_BATCH", 4)  # so that 30 rows make batches for both
+    monkeypatch.setattr(sweeping, "CLAIM_BATCH", 4)  # so that 30 rows make batches for both
     receiver.delay = 0.03
     events = [emit() for _ in range(30)]
     get_redis_connection("default").delete("celery")  # no worker here: only the sweepers send
 
-    outcomes = run_concurrently([lambda: services.outbox_sweep(time_budget_seconds=60)] * 2)
+    outcomes = run_concurrently([lambda: sweeping.outbox_sweep(time_budget_seconds=60)] * 2)
     errors = [o for o in outcomes if isinstance(o, BaseException)]
     results = [o for o in outcomes if not isinstance(o, BaseException)]
 
@@ -352,7 +353,7 @@ def test_a_batch_records_each_outcome_of_its_own(dp_settings, receiver):
     receiver.statuses = [200, 503, 200]
     first, second, third = emit(), emit(), emit()
 
-    assert services.outbox_sweep() == {"delivered": 2, "retry": 1, "failed": 0}
+    assert sweeping.outbox_sweep() == {"delivered": 2, "retry": 1, "failed": 0}
 
     for event in (first, third):
         event.refresh_from_db()
@@ -366,19 +367,19 @@ def test_a_batch_records_each_outcome_of_its_own(dp_settings, receiver):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_slow_receiver_ends_each_batch_early_and_leaves_the_rest_due(dp_settings, receiver, monkeypatch):
-    monkeypatch.setattr(services, "BATCH_SECONDS", 0.1)
+    monkeypatch.setattr(sweeping, "BATCH_SECONDS", 0.1)
     receiver.delay = 0.5
     events = [emit() for _ in range(5)]
 
     # Each batch commits after its first (slow) row; the budget ends the run after the second.
-    assert services.outbox_sweep(time_budget_seconds=0.75) == {"delivered": 2, "retry": 0, "failed": 0}
+    assert sweeping.outbox_sweep(time_budget_seconds=0.75) == {"delivered": 2, "retry": 0, "failed": 0}
 
     assert receiver.keys() == [str(e.event_id) for e in events[:2]]
     rest = OutboxEvent.objects.filter(pk__in=[e.pk for e in events[2:]])
     assert set(rest.values_list("status", "attempts")) == {("PENDING", 0)}
     with transaction.atomic():  # not left locked by the run
         assert rest.select_for_update(skip_locked=True).count() == 3
-    assert services.outbox_sweep() == {"delivered": 3, "retry": 0, "failed": 0}
+    assert sweeping.outbox_sweep() == {"delivered": 3, "retry": 0, "failed": 0}
 
 
 @pytest.mark.django_db
@@ -387,7 +388,7 @@ def test_one_sweep_tries_each_event_at_most_once(dp_settings, receiver):
     receiver.statuses = [503] * 10
     event = emit()
 
-    assert services.outbox_sweep() == {"delivered": 0, "retry": 1, "failed": 0}
+    assert sweeping.outbox_sweep() == {"delivered": 0, "retry": 1, "failed": 0}
 
     event.refresh_from_db()
     assert event.attempts == 1
@@ -438,7 +439,7 @@ def test_publishing_recovers_after_the_broker_comes_back(dp_settings, private_br
 
     def purchase(order_id: int) -> OutboxEvent:
         with transaction.atomic(durable=True):
-            return services.event_emit(
+            return emitting.event_emit(
                 event_type="order.paid",
                 aggregate_id=order_id,
                 order=order_body(order_id=order_id),
@@ -449,10 +450,10 @@ def test_publishing_recovers_after_the_broker_comes_back(dp_settings, private_br
     assert queued_tasks(broker) == [("dataplatform.tasks.deliver_due", [])]
 
     private_broker.stop()  # the broker dies under a pooled, connected publisher
-    kicks.delete(services.KICK_KEY)  # as the task does when it starts: the next commit publishes
+    kicks.delete(publishing.KICK_KEY)  # as the task does when it starts: the next commit publishes
     during = purchase(2)
     assert OutboxEvent.objects.get(pk=during.pk).status == "PENDING"
-    assert not kicks.exists(services.KICK_KEY)  # the failed publish gave the kick back
+    assert not kicks.exists(publishing.KICK_KEY)  # the failed publish gave the kick back
 
     broker = private_broker.start()  # empty again: nothing of the outage was queued
     assert broker.llen("celery") == 0
@@ -467,7 +468,7 @@ def test_a_receiver_slower_than_the_read_timeout_is_a_failed_attempt(dp_settings
     receiver.hanging = True
     event = emit()
 
-    assert services.event_deliver(event_pk=event.pk) == services.RETRY
+    assert sweeping.event_deliver(event_pk=event.pk) == attempting.RETRY
 
     receiver.release.set()
     event.refresh_from_db()

@@ -16,8 +16,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from dataplatform import services
 from dataplatform.models import OutboxEvent
+from dataplatform.services import attempting
 from dataplatform.tasks import sweep_outbox
 from orders.models import Order
 from orders.services import order_place
@@ -205,7 +205,7 @@ def test_broker_down_the_order_commits_and_the_sweep_delivers_it_later(cart, dp_
     dp_settings.CELERY_BROKER_URL = broker_url  # the broker is back; beat's next sweep runs
     counts = sweep_outbox()
 
-    assert counts[services.DELIVERED] == 1, counts
+    assert counts[attempting.DELIVERED] == 1, counts
     event.refresh_from_db()
     assert event.status == OutboxEvent.Status.DELIVERED and event.attempts == 1
     assert receiver.keys() == [str(event.event_id)]
