@@ -8,7 +8,8 @@ from core.admin import ReadOnlyModelAdmin
 from coupons.gate import GateUnavailable
 from coupons.models import CouponDrop, UserCoupon
 from coupons.selectors import gate_comparison
-from coupons.services import EDITABLE_DROP_FIELDS, coupon_drop_errors, coupon_drop_save, coupon_gate_rebuild
+from coupons.services.drops import EDITABLE_DROP_FIELDS, coupon_drop_errors, coupon_drop_save
+from coupons.services.rebuild import coupon_gate_rebuild
 
 # API field names in the shared rules → this form's field names.
 _FORM_FIELD = {

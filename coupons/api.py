@@ -11,7 +11,8 @@ from core.api.schema import problems
 from core.errors import InvalidUser
 from coupons.models import DiscountType
 from coupons.selectors import coupon_list_open, user_coupon_list, user_coupon_status
-from coupons.services import coupon_drop_create, coupon_issue
+from coupons.services.drops import coupon_drop_create
+from coupons.services.issue import coupon_issue
 from coupons.throttling import RedisWindowThrottle
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from coupons.models import CouponDrop
-from coupons.services import coupon_drop_create
+from coupons.services.drops import coupon_drop_create
 
 DEMO_DROPS = [
     dict(

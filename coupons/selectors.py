@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from coupons import gate
 from coupons.models import CouponDrop, UserCoupon, UserCouponStatus
-from coupons.services import coupon_discount
+from coupons.services.discount import coupon_discount
 
 EXPIRED = "EXPIRED"
 

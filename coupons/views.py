@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.errors import ServiceUnavailable
 from coupons.errors import CouponAlreadyIssued, CouponNotFound, CouponNotIssuable, CouponSoldOut
 from coupons.selectors import coupon_get, coupon_ids_held, coupon_list_open, user_coupon_list, user_coupon_status
-from coupons.services import coupon_issue
+from coupons.services.issue import coupon_issue
 
 STATUS_LABELS = {"AVAILABLE": "사용 가능", "USED": "사용 완료", "EXPIRED": "기간 만료"}
 

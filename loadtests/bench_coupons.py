@@ -56,7 +56,7 @@ def seed(n_users: int, quantity: int):
     from django.contrib.auth import get_user_model
 
     from core.api.authentication import access_token_for
-    from coupons.services import coupon_drop_create
+    from coupons.services.drops import coupon_drop_create
 
     User = get_user_model()
     have = User.objects.filter(username__startswith=USER_PREFIX).count()

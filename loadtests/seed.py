@@ -60,7 +60,7 @@ def write_tokens(users: list, path: Path) -> None:
 
 
 def seed_drop_and_hot_product() -> tuple[int, int]:
-    from coupons.services import coupon_drop_create
+    from coupons.services.drops import coupon_drop_create
     from products.services import product_create
 
     drop = coupon_drop_create(

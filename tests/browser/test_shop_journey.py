@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from balances.models import LedgerEntry
 from balances.selectors import balance_get
 from coupons.models import CouponDrop, UserCoupon
-from coupons.services import coupon_drop_create
+from coupons.services.drops import coupon_drop_create
 from dataplatform.models import OutboxEvent
 from orders.models import Order
 from products.models import Product

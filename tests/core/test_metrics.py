@@ -9,7 +9,7 @@ from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
 from balances.services import balance_charge
-from coupons.services import coupon_drop_create
+from coupons.services.drops import coupon_drop_create
 from dataplatform.models import OutboxEvent
 from tests.support.factories import ProductFactory
 

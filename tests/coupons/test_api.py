@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from core.api.authentication import access_token_for
 from coupons.gate import issued_key, remaining_key
 from coupons.models import CouponDrop, DiscountType, UserCoupon
-from coupons.services import coupon_gate_rebuild
+from coupons.services.rebuild import coupon_gate_rebuild
 from tests.support.api import assert_problem
 from tests.support.factories import CouponDropFactory, give_coupon
 

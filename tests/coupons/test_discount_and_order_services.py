@@ -8,7 +8,8 @@ from django.utils import timezone
 from coupons.errors import InvalidCoupon
 from coupons.models import DiscountType, UserCoupon, UserCouponStatus
 from coupons.selectors import coupon_summaries, usable_coupons, user_coupon_status
-from coupons.services import coupon_discount, user_coupon_lock, user_coupon_restore, user_coupon_use
+from coupons.services.discount import coupon_discount
+from coupons.services.orders import user_coupon_lock, user_coupon_restore, user_coupon_use
 from tests.support.concurrency import run_concurrently
 from tests.support.factories import CouponDropFactory, give_coupon
 

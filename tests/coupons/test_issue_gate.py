@@ -9,7 +9,8 @@ from core.errors import InvalidUser
 from coupons.errors import CouponAlreadyIssued, CouponSoldOut
 from coupons.gate import issued_key, remaining_key
 from coupons.models import CouponDrop, UserCoupon
-from coupons.services import coupon_gate_rebuild, coupon_issue
+from coupons.services.issue import coupon_issue
+from coupons.services.rebuild import coupon_gate_rebuild
 from tests.support.factories import CouponDropFactory, give_coupon, make_users
 from tests.support.network import caches_at_closed_port
 
@@ -126,7 +127,7 @@ def test_rebuild_command_reports_redis_down(redis_down):
 
 
 def test_a_drop_saved_while_redis_is_down_gets_its_gate_on_first_issue(redis, settings, user):
-    from coupons.services import coupon_drop_create
+    from coupons.services.drops import coupon_drop_create
 
     original = settings.CACHES
     settings.CACHES = caches_at_closed_port(original)

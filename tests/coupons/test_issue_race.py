@@ -10,7 +10,8 @@ from django_redis import get_redis_connection
 from coupons.errors import CouponAlreadyIssued, CouponSoldOut
 from coupons.gate import issued_key, remaining_key
 from coupons.models import CouponDrop, UserCoupon
-from coupons.services import coupon_gate_rebuild, coupon_issue
+from coupons.services.issue import coupon_issue
+from coupons.services.rebuild import coupon_gate_rebuild
 from tests.support.api import client_of
 from tests.support.concurrency import run_concurrently
 from tests.support.factories import CouponDropFactory, make_users

@@ -8,7 +8,8 @@ from django.utils import timezone
 from balances.selectors import balance_get
 from balances.services import balance_charge
 from coupons.models import CouponDrop
-from coupons.services import coupon_drop_create, coupon_issue
+from coupons.services.drops import coupon_drop_create
+from coupons.services.issue import coupon_issue
 from dataplatform.models import OutboxEvent
 from orders.models import Order
 from products.models import Product

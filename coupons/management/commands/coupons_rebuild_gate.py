@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from coupons.errors import CouponNotFound
 from coupons.gate import GateUnavailable
 from coupons.selectors import coupon_ids_all
-from coupons.services import coupon_gate_rebuild
+from coupons.services.rebuild import coupon_gate_rebuild
 
 
 class Command(BaseCommand):
