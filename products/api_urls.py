@@ -1,14 +1,14 @@
 from django.urls import path
 
-from products import api
+from products.api.best_sellers import BestSellersApi
+from products.api.cache_first import cache_first
+from products.api.detail import ProductDetailApi
+from products.api.keys import best_sellers_cache_key, detail_cache_key, list_cache_key
+from products.api.listing import ProductListApi
 
 # JSON API routes of this app, mounted under /api/. Cached reads are answered before DRF on a hit.
 urlpatterns = [
-    path("products", api.cache_first(api.list_cache_key)(api.ProductListApi.as_view()), name="api-products"),
-    path("products/top", api.cache_first(api.top_cache_key)(api.ProductTopApi.as_view()), name="api-products-top"),
-    path(
-        "products/<int:productId>",
-        api.cache_first(api.detail_cache_key)(api.ProductDetailApi.as_view()),
-        name="api-product",
-    ),
+    path("products", cache_first(list_cache_key)(ProductListApi.as_view()), name="api-products"),
+    path("products/top", cache_first(best_sellers_cache_key)(BestSellersApi.as_view()), name="api-products-top"),
+    path("products/<int:productId>", cache_first(detail_cache_key)(ProductDetailApi.as_view()), name="api-product"),
 ]

@@ -27,7 +27,7 @@ from products.local_copies import LocalCopies
 VERSION_KEY = "products:version"
 LIST_TTL = 10  # seconds; SPEC: list stock may be up to 10 s stale
 DETAIL_TTL = 10
-TOP_TTL = 10  # the beat task rewrites it about every 10 s; a miss recomputes (single-flight)
+BEST_SELLERS_TTL = 10  # the beat task rewrites it about every 10 s; a miss recomputes (single-flight)
 LOCK_TTL = 5
 LOCK_WAIT = 1.0  # a request that loses the single-flight race waits this long for the winner
 REFRESH_WINDOW = (0.5, 0.9)  # shares of an entry's ttl between which one request refreshes it

@@ -3,11 +3,11 @@ beside `products` (core's home page must not import `products`)."""
 
 from django import template
 
-from products.top import top_data
+from products.best_sellers import best_sellers_data
 
 register = template.Library()
 
 
 @register.inclusion_tag("products/_best_sellers.html")
 def best_sellers():
-    return {"top": top_data()}
+    return {"best_sellers": best_sellers_data()}

@@ -8,7 +8,7 @@ import time_machine
 from django.db import connection
 from django_redis import get_redis_connection
 
-from products import cache, services, top
+from products import best_sellers, cache, services
 from products.models import ProductSales
 from products.tasks import best_sellers_refresh
 from tests.support.factories import ProductFactory
@@ -131,7 +131,7 @@ def test_top_is_served_from_the_cache_and_refreshed_by_the_beat_task(api, django
 def test_single_flight_runs_the_query_once_for_a_stampede(monkeypatch):
     calls = []
     started = threading.Event()
-    real_render = top._render
+    real_render = best_sellers._render
 
     def slow_render():
         calls.append(1)
@@ -139,13 +139,13 @@ def test_single_flight_runs_the_query_once_for_a_stampede(monkeypatch):
         threading.Event().wait(0.2)
         return real_render()
 
-    monkeypatch.setattr(top, "_render", slow_render)
-    key = top.top_key()
+    monkeypatch.setattr(best_sellers, "_render", slow_render)
+    key = best_sellers.best_sellers_key()
     results = []
 
     def request():
         try:
-            results.append(cache.fetch_single_flight(key, top._render, cache.TOP_TTL))
+            results.append(cache.fetch_single_flight(key, best_sellers._render, cache.BEST_SELLERS_TTL))
         finally:
             connection.close()
 
@@ -163,11 +163,11 @@ def test_single_flight_runs_the_query_once_for_a_stampede(monkeypatch):
 
 def test_a_request_that_loses_the_race_falls_back_to_the_database(monkeypatch):
     monkeypatch.setattr(cache, "LOCK_WAIT", 0.2)
-    key = top.top_key()
+    key = best_sellers.best_sellers_key()
     assert cache._cache().add(f"{key}:lock", 1, timeout=5)  # someone else is (still) computing
     product = ProductFactory()
     services.sales_record(quantities={product.id: 1}, sold_at=datetime.now(SEOUL))
-    body = cache.fetch_single_flight(key, top._render, cache.TOP_TTL)
+    body = cache.fetch_single_flight(key, best_sellers._render, cache.BEST_SELLERS_TTL)
     assert json.loads(body)["items"][0]["productId"] == product.id
     assert cache.lookup(key)[1] is None  # only the lock holder fills the key
 

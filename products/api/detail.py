@@ -1,0 +1,55 @@
+"""One product (public, cached) and a staff member editing it."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.permissions import PublicReadStaffWriteMixin
+from core.api.schema import problems
+from core.errors import InvalidRequest
+from products import cache, selectors, services
+from products.api.cache_first import cached_json
+from products.api.serializers import (
+    ProductDetailSerializer,
+    ProductPatchSerializer,
+    ProductStaffSerializer,
+    detail_data,
+    staff_data,
+)
+
+
+class ProductDetailApi(PublicReadStaffWriteMixin, APIView):
+    @extend_schema(
+        operation_id="products_retrieve",
+        description="An active product. Stock may be up to 10 s stale (cached).",
+        responses={200: ProductDetailSerializer, **problems((404, "PRODUCT_NOT_FOUND"))},
+        auth=[],
+    )
+    def get(self, request, productId: int):  # path names as in API.md
+        product_id = productId
+        return cached_json(
+            ("detail", product_id),
+            cache.DETAIL_TTL,
+            lambda: detail_data(selectors.product_get(product_id=product_id)),
+        )
+
+    @extend_schema(
+        operation_id="products_update",
+        description="Staff only. Any of the fields; inactive products can be edited (and re-activated).",
+        request=ProductPatchSerializer,
+        responses={
+            200: ProductStaffSerializer,
+            **problems(
+                (400, "INVALID_REQUEST"), (401, "UNAUTHENTICATED"), (403, "FORBIDDEN"), (404, "PRODUCT_NOT_FOUND")
+            ),
+        },
+    )
+    def patch(self, request, productId: int):
+        product_id = productId
+        if not isinstance(request.data, dict):
+            raise InvalidRequest("요청 본문은 JSON 객체여야 합니다.")
+        data = ProductPatchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = {name: value for name, value in data.validated_data.items() if name in request.data}
+        product = services.product_update(product_id=product_id, **fields)
+        return Response(staff_data(product))

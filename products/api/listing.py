@@ -1,0 +1,66 @@
+"""The product list (public, cached) and a staff member adding a product."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.pagination import page_body, page_parameters, page_params
+from core.api.permissions import PublicReadStaffWriteMixin
+from core.api.schema import problems
+from products import cache, selectors, services
+from products.api.cache_first import cached_json
+from products.api.keys import keyword_param, list_key_parts
+from products.api.serializers import ProductInputSerializer, ProductPageSerializer, ProductStaffSerializer, staff_data
+
+
+class ProductListApi(PublicReadStaffWriteMixin, APIView):
+    @extend_schema(
+        operation_id="products_list",
+        description=(
+            "활성 상품 목록. Order: product id ascending (stable across pages). `keyword` is a "
+            "case-insensitive substring of the name (Korean included), at most 100 characters. "
+            "Stock may be up to 10 s stale (cached); an order always checks live stock."
+        ),
+        parameters=[
+            *page_parameters(default_size=10),
+            OpenApiParameter("keyword", str, required=False, description="name contains (case-insensitive)"),
+        ],
+        responses={200: ProductPageSerializer, **problems((400, "INVALID_REQUEST"))},
+        auth=[],
+    )
+    def get(self, request):
+        params = page_params(request.query_params)
+        keyword = keyword_param(request.query_params)
+
+        def compute() -> dict:
+            if keyword:
+                items, total = selectors.product_search(keyword=keyword, page=params.page, size=params.size)
+                return page_body(items, params, total)
+            # The catalog's total is cached on its own, shared by every page: when the pages of
+            # the list expire together, the COUNT over every product runs once, not per page.
+            total = int(
+                cache.fetch_single_flight(
+                    cache.key("count"), lambda: str(selectors.product_count(keyword=None)).encode(), cache.LIST_TTL
+                )
+            )
+            past_the_end = params.offset >= total
+            items = [] if past_the_end else selectors.product_page(keyword=None, page=params.page, size=params.size)
+            return page_body(items, params, total)
+
+        return cached_json(list_key_parts(params, keyword), cache.LIST_TTL, compute)
+
+    @extend_schema(
+        operation_id="products_create",
+        description="Staff only. `description` is optional (default empty), `active` defaults to true.",
+        request=ProductInputSerializer,
+        responses={
+            201: ProductStaffSerializer,
+            **problems((400, "INVALID_REQUEST"), (401, "UNAUTHENTICATED"), (403, "FORBIDDEN")),
+        },
+    )
+    def post(self, request):
+        data = ProductInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        product = services.product_create(**data.validated_data)
+        return Response(staff_data(product), status=status.HTTP_201_CREATED)

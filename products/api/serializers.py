@@ -1,0 +1,75 @@
+"""The products API's input and output shapes (camelCase as API.md writes it)."""
+
+from drf_spectacular.utils import extend_schema_serializer
+from rest_framework import serializers
+
+from core.api.fields import StrictIntegerField
+from core.api.pagination import page_serializer
+
+
+class ProductItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    price = serializers.IntegerField()
+    stock = serializers.IntegerField()
+
+
+ProductPageSerializer = page_serializer(ProductItemSerializer, "ProductPage")
+
+
+class ProductDetailSerializer(ProductItemSerializer):
+    description = serializers.CharField()
+
+
+class ProductStaffSerializer(ProductDetailSerializer):
+    active = serializers.BooleanField()
+
+
+@extend_schema_serializer(component_name="TopItem")  # the schema's name, as published
+class BestSellerItemSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    productId = serializers.IntegerField()
+    name = serializers.CharField()
+    price = serializers.IntegerField()
+    soldQuantity = serializers.IntegerField()
+
+
+# `from` is a Python keyword, hence the dict form. "ProductTop" is the schema's component name.
+BestSellersSerializer = type(
+    "ProductTop",
+    (serializers.Serializer,),
+    {"from": serializers.DateField(), "to": serializers.DateField(), "items": BestSellerItemSerializer(many=True)},
+)
+
+
+class ProductInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=10_000, default="")
+    price = StrictIntegerField(min_value=1)
+    stock = StrictIntegerField(min_value=0)
+    active = serializers.BooleanField(required=False, default=True)
+
+    def validate_active(self, value):
+        # DRF's BooleanField also takes "yes", 1, "true"; the contract says a JSON boolean.
+        if "active" in self.initial_data and not isinstance(self.initial_data["active"], bool):
+            raise serializers.ValidationError("true 또는 false여야 합니다.")
+        return value
+
+
+class ProductPatchSerializer(ProductInputSerializer):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, partial=True, **kwargs)
+
+
+def detail_data(product) -> dict:
+    return {
+        "id": product.id,
+        "name": product.name,
+        "description": product.description,
+        "price": product.price,
+        "stock": product.stock,
+    }
+
+
+def staff_data(product) -> dict:
+    return {**detail_data(product), "active": product.active}
