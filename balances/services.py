@@ -1,9 +1,7 @@
 """Writes to balances. Every change of a balance is one conditional atomic UPDATE whose row count
 is checked (never read-modify-write in Python) plus one ledger row, in the same transaction.
 
-Lock order (the whole site, see orders): the user's balance row → the user's coupon → products in
-ascending id. The balance row is taken first because it is per user (low contention) and the hot
-flash-sale product rows last, so their locks are held for the shortest time.
+A balance row is step 1 of the site's lock order (written in `orders.services.order_place`).
 """
 
 from django.conf import settings
@@ -66,7 +64,7 @@ def balance_create(*, user_id: int) -> None:
 def balance_lock(*, user_id: int) -> int:
     """Locks the user's balance row (SELECT ... FOR UPDATE), creating it at 0 first if missing, and
     returns the current amount. Must run inside the caller's transaction (the lock lasts until it
-    ends); it is the first lock of the global lock order. Raises INVALID_USER for an unknown user."""
+    ends); step 1 of the lock order (`orders.services.order_place`). Raises INVALID_USER for an unknown user."""
     if not connection.in_atomic_block:
         raise RuntimeError("balance_lock must run inside the caller's transaction.atomic()")
     amount = _lock(user_id)
@@ -77,7 +75,7 @@ def balance_lock(*, user_id: int) -> int:
 
 
 def _lock(user_id: int) -> int | None:
-    # Plain SQL like _add: the first statement of every purchase (docs/benchmarks.md).
+    # Plain SQL like _change: the first statement of a purchase with a coupon (docs/benchmarks.md #12).
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT amount FROM {Balance._meta.db_table} WHERE user_id = %s FOR UPDATE", [user_id])  # noqa: S608
         row = cursor.fetchone()

@@ -22,7 +22,8 @@ api_urlpatterns = [
         name="api-docs",
     ),
     # The apps' API routes flattened in, not include()d: a miss in an include("") is a Resolver404
-    # raised and caught per app before the right one; with "api/" first, resolving cost less (py-spy).
+    # raised and caught per app before the right one; "api/" comes first for the same reason
+    # (docs/benchmarks.md #4).
     *accounts_api.urlpatterns,
     *balances_api.urlpatterns,
     *products_api.urlpatterns,

@@ -1,8 +1,8 @@
 """`insert`: the INSERT of `Model.objects.create` / `bulk_create` for the rows a purchase writes,
 without the ORM's per-call SQL compilation.
 
-On the purchase path each `create()` cost about 0.25 ms of worker CPU, most of it building the
-same INSERT again (docs/benchmarks.md, tuning log). Here the statement is built once per model
+On the purchase path `create()` builds the same INSERT again for every row (docs/benchmarks.md
+#13). Here the statement is built once per model
 and only the values are prepared per row, by each field itself (`pre_save` for auto_now_add and
 the like, `get_db_prep_save` for JSON, UUIDs, datetimes), as the ORM does. No signals are sent:
 none is used for business flow (DESIGN.md). Only for plain models with an auto primary key and

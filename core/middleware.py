@@ -46,8 +46,8 @@ class RequestIdLogFilter(logging.Filter):
 
 # --- Storefront-only middleware --------------------------------------------------------------
 # The JSON API (`/api/`) answers in Korean whatever the browser's language (API.md) and never uses
-# flash messages, so it skips the locale negotiation and the message storage: together a tenth of
-# the CPU of a cached API read (py-spy, docs/benchmarks.md). Pages keep both unchanged.
+# flash messages, so it skips the locale negotiation and the message storage, which API requests
+# would only pay for (docs/benchmarks.md #3). Pages keep both unchanged.
 API_PREFIX = "/api/"
 
 

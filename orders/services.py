@@ -1,12 +1,6 @@
 """Placing and cancelling orders: the only services that span apps, so they own the transaction.
 
-Lock order, everywhere (DESIGN.md): the user's balance row → the user's coupon → products in
-ascending id. Every path takes its locks in this order, so two transactions can never wait on each
-other in a cycle (no deadlock reaches a client). The products come last because a flash-sale
-product is the hottest row in the database: taking it last holds its lock for the shortest time,
-from the stock UPDATE to the COMMIT right after it. A product's best-seller shard rows are only
-ever written by a transaction that already holds that product's row (`stock_sell` in one
-statement, cancel's `sales_revert` after `stock_restore`), so they never close a cycle either.
+The site's one lock order is written once, in `order_place`, where it takes those locks.
 """
 
 from collections.abc import Iterable
@@ -43,10 +37,18 @@ def order_place(*, user_id: int, lines: Iterable[tuple[int, int]], coupon_id: in
     products = products_for_order(product_ids=quantities)
     total = sum(products[pid].price * quantity for pid, quantity in quantities.items())
 
+    # The lock order, the one every transaction of the site follows (written here only):
+    #   1. the user's balance row      balances.services: balance_lock, or balance_debit's UPDATE
+    #   2. the user's coupon           coupons.services.orders.user_coupon_lock
+    #   3. products in ascending id    products.services: stock_sell, stock_restore; a product's
+    #                                  best-seller shard rows only after its product row
+    # With one order no two transactions can wait on each other in a cycle, so no deadlock reaches
+    # a client. The products come last because a flash-sale product is the hottest row: taken last,
+    # its lock is held only from its UPDATE to the COMMIT right after it.
     with transaction.atomic(durable=True):
         use = None
         if coupon_id is not None:
-            balance_lock(user_id=user_id)  # the lock order: the balance row before the coupon
+            balance_lock(user_id=user_id)  # step 1 before step 2
             use = user_coupon_lock(user_id=user_id, coupon_id=coupon_id, order_total=total)
         discount = use.discount if use else 0
         # An early answer in the contract's precedence (before INSUFFICIENT_BALANCE); the stock
@@ -89,7 +91,7 @@ def order_place(*, user_id: int, lines: Iterable[tuple[int, int]], coupon_id: in
         event_emit(
             event_type="order.paid", aggregate_id=order.pk, order=order_body(order), occurred_at=order.created_at
         )
-        # The stock, with the best-seller count, last: see the lock order above.
+        # Step 3, the stock with the best-seller count, last (the lock order above).
         stock_sell(quantities=quantities, sold_at=order.created_at)
     return order
 
@@ -102,8 +104,8 @@ def order_cancel(*, order_id: int, actor) -> Order:
     cancels refund exactly once.
     """
     owner_id = order_owner_id(order_id=order_id, actor=actor)
-    with transaction.atomic(durable=True):
-        balance_lock(user_id=owner_id)
+    with transaction.atomic(durable=True):  # the lock order of order_place
+        balance_lock(user_id=owner_id)  # step 1
         now = timezone.now()
         if Order.objects.filter(pk=order_id, status=Order.Status.PAID).update(
             status=Order.Status.CANCELLED, cancelled_at=now
@@ -116,7 +118,7 @@ def order_cancel(*, order_id: int, actor) -> Order:
                 balance_refund(user_id=owner_id, amount=order.paid_amount, order_id=order.pk)
             event_emit(event_type="order.cancelled", aggregate_id=order.pk, order=order_body(order), occurred_at=now)
             metrics.order_cancelled()  # counted on commit
-            # Products last, each one's best-seller shard after its row, as in stock_sell.
+            # Step 3: products, each one's best-seller shard after its row, as in stock_sell.
             stock_restore(quantities=quantities)
             sales_revert(quantities=quantities, sold_at=order.created_at)
             return order

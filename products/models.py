@@ -14,8 +14,8 @@ class Product(models.Model):
     created_at = models.DateTimeField("등록일", auto_now_add=True)
     updated_at = models.DateTimeField("수정일", auto_now=True)
     # UPPER(name), computed by PostgreSQL when a row is written, for keyword search: a search that
-    # reads many rows no longer computes UPPER() of each name (a 10%-selective search over 100,000
-    # products: 40 → 15 ms), and the trigram index is on this column.
+    # reads many rows does not compute UPPER() of each name, and the trigram index is on this
+    # column (docs/benchmarks.md #21).
     name_upper = models.GeneratedField(
         expression=Upper("name"), output_field=models.CharField(max_length=200), db_persist=True
     )

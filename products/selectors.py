@@ -66,8 +66,8 @@ def product_page(*, keyword: str | None, page: int, size: int) -> list[dict]:
 
 def product_search(*, keyword: str, page: int, size: int) -> tuple[list[dict], int]:
     """`product_page` and `product_count` for a keyword in ONE query (`COUNT(*) OVER ()`): both
-    need the same trigram-index scan of every match, the costly part of a search (~40 ms for
-    10,000 matches of 100,000), so a search not in the cache pays it once instead of twice."""
+    need the same trigram-index scan of every match, the costly part of a search, so a search not
+    in the cache pays it once instead of twice (docs/benchmarks.md #20)."""
     offset = page * size
     counted = _matching(keyword).annotate(total=Window(Count("*")))
     rows = list(
@@ -100,8 +100,7 @@ def products_for_order(*, product_ids: Iterable[int]) -> dict[int, ProductForOrd
     """Active products by id for pricing an order, in one query and without locks (stock is
     re-checked by `stock_sell`). PRODUCT_NOT_FOUND names the first missing or inactive id."""
     wanted = sorted(set(product_ids))
-    # Plain SQL: on the purchase path the ORM's query building cost more than the query itself
-    # (~0.3 ms of worker CPU per order, docs/benchmarks.md).
+    # Plain SQL: the purchase path does not build this query per call (docs/benchmarks.md #12).
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id, name, price, stock FROM {Product._meta.db_table} WHERE active AND id = ANY(%s)",  # noqa: S608

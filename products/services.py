@@ -6,9 +6,7 @@ transaction and bump the product cache version after commit.
 The order-path services (`stock_sell`, `stock_restore`, `sales_record`, `sales_revert`) run
 INSIDE the caller's transaction (no savepoints, no durable block of their own) and never bump the
 cache: list pages may show stock up to 10 s stale, an order always checks the live row. They touch
-products in ascending id: the project-wide lock order is the user's balance row → the user's
-coupon → products ascending, so the hottest rows (a flash-sale product) are locked last and held
-for the shortest time, and two orders never wait on each other in opposite orders (no deadlocks).
+products in ascending id, step 3 of the lock order (written in `orders.services.order_place`).
 """
 
 import random
@@ -72,8 +70,8 @@ def _ascending(quantities: dict[int, int]) -> list[tuple[int, int]]:
 
 
 # The hottest statement of a flash sale, in plain SQL: the same conditional UPDATE the ORM would
-# write (`filter(stock__gte=q).update(stock=F("stock") - q)`), whose query building cost more
-# worker CPU than the statement itself (docs/benchmarks.md). Only our table names are formatted in.
+# write (`filter(stock__gte=q).update(stock=F("stock") - q)`), without building it per call
+# (docs/benchmarks.md #12). Only our table names are formatted in.
 _TAKE_STOCK = f"UPDATE {Product._meta.db_table} SET stock = stock - %s WHERE id = %s AND stock >= %s"  # noqa: S608
 _ADD_SALES = (
     f"INSERT INTO {ProductSales._meta.db_table} (product_id, day, shard, quantity) {{rows}} "  # noqa: S608
@@ -90,9 +88,9 @@ def stock_sell(*, quantities: dict[int, int], sold_at: datetime) -> None:
     the conditional atomic UPDATE (`stock >= q`) and, only if it took the stock, the sales upsert;
     its row count is checked. The first product without enough stock raises OUT_OF_STOCK (naming
     it); the caller's transaction then rolls the earlier ones back. Never lets stock go negative.
-    One round trip fewer per product than the UPDATE and `sales_record` apart (+9% orders/s,
-    docs/benchmarks.md #25), and the sales shard's row is locked only from the order's last
-    statement to its commit."""
+    Step 3 of the lock order (`orders.services.order_place`). One statement rather than the UPDATE
+    and `sales_record` apart, to save the purchase a round trip per product (docs/benchmarks.md
+    #25); the sales shard's row is then locked only from the order's last statement to its commit."""
     day = seoul_day(sold_at)
     with connection.cursor() as cursor:
         for product_id, quantity in _ascending(quantities):
@@ -102,7 +100,8 @@ def stock_sell(*, quantities: dict[int, int], sold_at: datetime) -> None:
 
 
 def stock_restore(*, quantities: dict[int, int]) -> None:
-    """Gives units back (order cancellation), products in ascending id. Inactive products too."""
+    """Gives units back (order cancellation), products in ascending id: step 3 of the lock order
+    (`orders.services.order_place`). Inactive products too."""
     for product_id, quantity in _ascending(quantities):
         updated = Product.objects.filter(pk=product_id).update(stock=F("stock") + quantity)
         if updated != 1:
@@ -112,7 +111,7 @@ def stock_restore(*, quantities: dict[int, int]) -> None:
 def _sales_add(quantities: dict[int, int], sold_at: datetime, sign: int) -> None:
     # Append to a random shard of the product's (day, shard) counter with one upsert: concurrent
     # buyers of the same product mostly hit different rows, so nobody queues behind one hot row
-    # while holding their other locks (see ProductSales). Ascending id, like every product write.
+    # while holding their other locks (see ProductSales). Ascending id, after the product rows (step 3).
     rows = _ascending(quantities)
     day = seoul_day(sold_at)
     params: list = []

@@ -80,7 +80,8 @@ DATABASE_URL = env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/shop"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 DATABASES["default"].setdefault("OPTIONS", {})
 # Parameters sent apart from the SQL (no quoting in Python) and statements psycopg prepares after 5
-# uses on a pooled connection: 8-15% less worker CPU per balance charge (docs/benchmarks.md).
+# uses on a pooled connection, so the server does not parse and plan them again (docs/benchmarks.md
+# #7, #11).
 # Turn it off behind a transaction-mode PgBouncer, which cannot keep prepared statements.
 DATABASES["default"]["OPTIONS"]["server_side_binding"] = env_bool("DB_SERVER_SIDE_BINDING", True)
 # Django turns psycopg's prepared statements off unless asked (None); 0 turns them off here too.

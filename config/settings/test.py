@@ -19,7 +19,7 @@ CELERY_BROKER_URL = env_str("TEST_CELERY_BROKER_URL", REDIS_URL)
 # tasks would be sent to, the development broker.
 os.environ["CELERY_BROKER_URL"] = CELERY_BROKER_URL
 
-# Django's default hasher costs ~0.25 s of CPU per hash; tests do not need that.
+# Django's default hasher is slow on purpose; tests do not need that.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,8 +1,7 @@
 """JWT bearer authentication without a user SELECT per request.
 
 simplejwt's `JWTAuthentication` loads the user row on every bearer request; under a coupon-drop
-stampede that query was about a sixth of the CPU of an authenticated request (py-spy,
-docs/benchmarks.md). The API needs only the caller's id and whether they are staff
+stampede that query weighed on every authenticated request (docs/benchmarks.md #2). The API needs only the caller's id and whether they are staff
 (`ensure_self_or_staff`, `IsStaff`), so access tokens minted here carry a `staff` claim, and a
 request with such a token gets a user built from the claims (a deferred `User`: id, is_staff,
 is_active; any other field is loaded from the database only if something reads it).
@@ -52,8 +51,8 @@ def user_from_claims(user_id, is_staff: bool):
 
 
 # Access tokens whose signature was verified, per process (about 1 KB each). In a stampede the same
-# users come back many times a second, and the signature check and decoding were an eighth of the
-# CPU of a coupon issue (docs/benchmarks.md). Expiry is still checked on every request; a token that
+# users come back many times a second, so each process checks a token's signature once
+# (docs/benchmarks.md #18). Expiry is still checked on every request; a token that
 # fails verification is never cached. (A new signing key needs a restart anyway: simplejwt builds
 # its token backend once per process.)
 VERIFIED_TOKENS_CACHED = 10_000

@@ -1,7 +1,7 @@
 """DRF content negotiation with a shortcut for the Accept headers API clients actually send.
 
-Parsing the Accept header and matching it against the renderers was about 5% of the CPU of a
-cached API read (py-spy, docs/benchmarks.md). No Accept header, `*/*`, or exactly the first
+Why not DRF's `DefaultContentNegotiation` alone: it parses the Accept header and matches it against
+the renderers on every request, for the same answer nearly every time (docs/benchmarks.md #5). No Accept header, `*/*`, or exactly the first
 renderer's media type give the first renderer, as DRF's full negotiation would; anything else
 (other types, parameters, q-values, `?format=`) goes through DRF's own code, 406 included.
 """

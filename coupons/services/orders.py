@@ -18,7 +18,7 @@ class CouponUse:
 
 def user_coupon_lock(*, user_id: int, coupon_id: int, order_total: int) -> CouponUse:
     """Locks (SELECT ... FOR UPDATE) the user's coupon of drop `coupon_id` and prices it against
-    `order_total`. Second in the global lock order: balance → user coupon → products.
+    `order_total`. Step 2 of the lock order (`orders.services.order_place`).
     Raises INVALID_COUPON if not owned, not AVAILABLE, expired, or below the minimum order."""
     user_coupon = (
         UserCoupon.objects.select_for_update(of=("self",))
