@@ -21,6 +21,15 @@ def current_request_id() -> str:
     return _request_id.get()
 
 
+def bind_request_id(request_id: str) -> contextvars.Token:
+    """Stamps `request_id` on what follows in this context (a Celery task run: core/task_context.py)."""
+    return _request_id.set(request_id)
+
+
+def unbind_request_id(token: contextvars.Token) -> None:
+    _request_id.reset(token)
+
+
 class RequestIdMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

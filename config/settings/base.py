@@ -6,6 +6,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from core.logs import logging_config
+
 from .env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -45,6 +47,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "core.metrics.RequestMetricsMiddleware",  # first: its latency covers the whole stack
     "core.middleware.RequestIdMiddleware",
+    "core.logs.RequestLogMiddleware",  # the one `event: "request"` line, with the request id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -243,20 +246,21 @@ CELERY_BEAT_SCHEDULE["dataplatform-sweep-outbox"] = {
 # GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`; unset, /metrics answers 404.
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 
-# --- Logging ---------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "core.middleware.RequestIdLogFilter"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [req=%(request_id)s] %(message)s"},
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
-    },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.request": {"level": "ERROR"},
-        "django_redis": {"level": "WARNING"},
-    },
-}
+# --- Logging (core/logs.py) --------------------------------------------------------------------
+# json: one JSON object per line (production's default); plain: readable lines (the local default).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
+LOGGING_CONFIG = "core.logs.configure"
+
+# --- Error reports (core/sentry.py): only with a DSN; without one sentry-sdk is never imported ---
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from core import sentry
+
+    sentry.init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", ""),
+        release=env_str("SENTRY_RELEASE", ""),
+        traces_sample_rate=float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )

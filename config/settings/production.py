@@ -2,9 +2,11 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from core.logs import logging_config
+
 from .base import *  # noqa: F403
-from .base import SECRET_KEY
-from .env import env_bool, env_int
+from .base import LOG_LEVEL, SECRET_KEY
+from .env import env_bool, env_int, env_str
 
 DEBUG = False
 
@@ -25,3 +27,7 @@ SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# One JSON object per log line unless asked otherwise (core/logs.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "json")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=LOG_LEVEL)
