@@ -1,4 +1,4 @@
-"""`python3 dev.py run | test | check | manage`: see dev.py."""
+"""`python3 dev.py run | test | check | manage | bench | lock`: see dev.py."""
 
 import contextlib
 import os
@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from devtools import browser
+from devtools import audit, browser, locks
 from devtools.engines import ROOT, VAR, engines
 
 PY = sys.executable
@@ -123,6 +123,14 @@ def check(args: list[str]) -> int:
         print(f"==> {label}", flush=True)
         if subprocess.run(cmd, cwd=ROOT).returncode:
             return 1
+    print("==> the locks match the requirements*.in files", flush=True)
+    if locks.verify():
+        return 1
+    print("==> known vulnerabilities in the locks (pip-audit)", flush=True)
+    audited, audit_summary = audit.audit()
+    print(f"    {audit_summary}", flush=True)
+    if not audited:
+        return 1
     with engines(prefer_local=True) as urls:
         env = _env(urls, "config.settings.local")
         prod = dict(env, DJANGO_SETTINGS_MODULE="config.settings.production", SECRET_KEY=os.urandom(48).hex())
@@ -135,6 +143,7 @@ def check(args: list[str]) -> int:
             print(f"==> {label}", flush=True)
             if subprocess.run([PY, "manage.py", *cmd], cwd=ROOT, env=step_env).returncode:
                 return 1
+    print(f"==> check passed; {audit_summary}", flush=True)
     return 0
 
 
@@ -149,7 +158,7 @@ def bench(args: list[str]) -> int:
     return subprocess.run([PY, "-m", "loadtests.bench", *args], cwd=ROOT).returncode
 
 
-COMMANDS = {"run": run, "test": test, "check": check, "manage": manage, "bench": bench}
+COMMANDS = {"run": run, "test": test, "check": check, "manage": manage, "bench": bench, "lock": locks.lock}
 
 
 def main(argv: list[str]) -> int:
