@@ -5,13 +5,28 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
+from dataplatform import services
 from dataplatform.models import OutboxEvent
-from tests.dataplatform.conftest import wait_for
-from tests.dataplatform.test_delivery import place_order, status_of
+from tests.support.builders import order_body
+from tests.support.concurrency import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def place_order() -> OutboxEvent:
+    order = order_body()
+    with transaction.atomic(durable=True):
+        return services.event_emit(
+            event_type="order.paid", aggregate_id=order["orderId"], order=order, occurred_at=timezone.now()
+        )
+
+
+def status_of(event: OutboxEvent) -> str:
+    event.refresh_from_db()
+    return event.status
 
 
 def _backed_off(event: OutboxEvent, *, status: str = "PENDING") -> None:
