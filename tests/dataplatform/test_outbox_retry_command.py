@@ -1,4 +1,4 @@
-"""`manage.py outbox_retry` (dataplatform.recovery): after an outage, waiting events are due now and
+"""`manage.py outbox_retry` (dataplatform.services.recovering): after an outage, waiting events are due now and
 delivered without waiting out their backoff; FAILED ones only when asked."""
 
 from datetime import timedelta
@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from dataplatform import services
 from dataplatform.models import OutboxEvent
+from dataplatform.services.emitting import event_emit
 from tests.support.builders import order_body
 from tests.support.concurrency import wait_for
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def place_order() -> OutboxEvent:
     order = order_body()
     with transaction.atomic(durable=True):
-        return services.event_emit(
+        return event_emit(
             event_type="order.paid", aggregate_id=order["orderId"], order=order, occurred_at=timezone.now()
         )
 

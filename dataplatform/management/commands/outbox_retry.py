@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from dataplatform.recovery import outbox_make_due
+from dataplatform.services.recovering import outbox_make_due
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ due now, without waiting out its backoff (docs/runbook.md). `manage.py outbox_re
 from django.db import transaction
 from django.utils import timezone
 
-from .models import OutboxEvent
-from .services import outbox_kick
+from ..models import OutboxEvent
+from .publishing import outbox_kick
 
 PENDING, FAILED = OutboxEvent.Status.PENDING, OutboxEvent.Status.FAILED
 
