@@ -33,6 +33,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from loadtests import bench_drop
 from loadtests.common import (
     BENCH_DB,
     BENCH_REDIS_DB,
@@ -52,7 +53,7 @@ from loadtests.scenarios import Scenario, scenarios, wrk_lua
 OUT_DIR = ROOT / "var" / "bench"
 DOC = ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- BENCH:BEGIN -->", "<!-- BENCH:END -->"
-ORDER = ["health", "list", "browse", "top", "coupon", "charge", "order", "mix"]
+ORDER = ["health", "list", "browse", "top", "coupon", "charge", "order", "mix", "drop"]
 
 # The production server as measured (docs/benchmarks.md, "Choosing the server"): CLASS:WORKERS[xTHREADS].
 DEFAULT_SERVER = os.environ.get("BENCH_SERVER", "granian:2x2")
@@ -434,15 +435,20 @@ def bench(args) -> int:
         from loadtests.seed import seed
 
         context = seed(env, OUT_DIR, products=args.products, users=args.users)
+        wanted = ["health"] + [name for name in args.scenarios.split(",") if name and name != "health"]
+        if "drop" in wanted:
+            context |= bench_drop.seed_drop(OUT_DIR)
         print(f"==> seeded: {json.dumps(context['seedSeconds'])}", flush=True)
         context_file = OUT_DIR / "context.json"
+        context_file.write_text(json.dumps(context, indent=2))
         all_scenarios = scenarios(
             coupon_id=context["couponId"],
             hot_product_id=context["hotProductId"],
             max_product_id=context["maxProductId"],
+            drop_product_id=context.get("dropProductId", 0),
         )
-        wanted = ["health"] + [name for name in args.scenarios.split(",") if name and name != "health"]
-        rows = [Row(all_scenarios[name]) for name in ORDER if name in wanted]
+        rows = [Row(all_scenarios[name]) for name in ORDER if name in wanted and name != "drop"]
+        drop_result = None
         facts_load = os.getloadavg()
         spec = ServerSpec.parse(args.server)
         server = spec.server(env)
@@ -459,6 +465,16 @@ def bench(args) -> int:
                     f"{json.dumps(row.closed.statuses)}",
                     flush=True,
                 )
+            if "drop" in wanted:
+                # The opening stampede, then (sold out) what a losing order costs, closed model as above.
+                drop_result = bench_drop.run_drop(base, context, connections=args.drop_connections)
+                print(f"    drop     {json.dumps(drop_result.statuses)}", flush=True)
+                lost = Row(all_scenarios["droplost"])
+                lost.closed, lost.closed_sample = run_closed(base, server, lost.scenario, args, tokens)
+                print(
+                    f"    droplost closed {lost.closed.rps:8,.0f} req/s  {json.dumps(lost.closed.statuses)}", flush=True
+                )
+                rows.append(lost)
             if not args.no_open:
                 for row in rows:
                     rate = max(10, row.closed.rps * args.open_share)
@@ -475,10 +491,14 @@ def bench(args) -> int:
                     )
         from loadtests.invariants import check_all
 
-        needs_orders = any(r.scenario.name in {"coupon", "order", "mix", "charge"} for r in rows)
+        needs_orders = any(r.scenario.name in {"coupon", "order", "mix", "charge", "droplost"} for r in rows)
         coupons_drawn = any(r.scenario.name == "coupon" for r in rows)
         checks = check_all(context, coupons_drawn=coupons_drawn) if needs_orders else []
         health_rps = rows[0].closed.rps
+        drop_line = ""
+        if drop_result is not None:
+            checks += bench_drop.check_drop(context, drop_result)
+            drop_line = bench_drop.report(drop_result, health_rps, context, args.drop_connections)
         result_table = table(rows, health_rps)
         invariant_lines = "\n".join(f"- {'✅' if c.ok else '❌'} {c.name}: {c.detail}" for c in checks)
         delivery = (
@@ -506,7 +526,8 @@ def bench(args) -> int:
             f"{facts}\n\n{result_table}\n\nCPU milliseconds per request (closed model), by kind of process; the "
             f"machine's busy time also counts wrk, the kernel and everything else:\n\n{cpu_table(rows)}\n\n"
             f"Answers by status (and problem code):\n\n{answers(rows)}\n\n"
-            f"Invariants after the run:\n\n{invariant_lines or '- (no write scenarios run)'}"
+            + (f"Timed drop (`drop`, loadtests/bench_drop.py):\n\n{drop_line}\n\n" if drop_line else "")
+            + f"Invariants after the run:\n\n{invariant_lines or '- (no write scenarios run)'}"
         )
         print()
         print(result_table)
@@ -514,6 +535,8 @@ def bench(args) -> int:
         print(cpu_table(rows))
         print()
         print(invariant_lines)
+        if drop_line:
+            print(drop_line)
         print(f"- Delivery: {delivery}")
         if not args.no_write:
             write_doc(block)
@@ -593,6 +616,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--open-warm-seconds", type=int, default=2, help="reads before each open run (0: none)")
     parser.add_argument("--no-open", action="store_true")
     parser.add_argument("--connections", type=int, default=DEFAULT_CONNECTIONS)
+    parser.add_argument("--drop-connections", type=int, default=64, help="the drop stampede's connections")
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument(
         "--server", default=DEFAULT_SERVER, help="granian:WORKERSxTHREADS or gunicorn CLASS:WORKERS[xTHREADS]"

@@ -24,7 +24,7 @@ HOT_PRICE = 1_000
 USERNAME_PREFIX = "bench"
 
 
-def seed_users(*, count: int = USERS, balance: int = INITIAL_BALANCE) -> list:
+def seed_users(*, count: int = USERS, balance: int = INITIAL_BALANCE, prefix: str = USERNAME_PREFIX) -> list:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
@@ -34,7 +34,7 @@ def seed_users(*, count: int = USERS, balance: int = INITIAL_BALANCE) -> list:
     user_model = get_user_model()
     with transaction.atomic():
         users = user_model.objects.bulk_create(
-            [user_model(username=f"{USERNAME_PREFIX}{n:05d}", password=make_password(None)) for n in range(count)],
+            [user_model(username=f"{prefix}{n:05d}", password=make_password(None)) for n in range(count)],
             batch_size=2000,
         )
         # The bulk path of `balance_charge`: one CHARGE ledger row per balance, with the same amount,

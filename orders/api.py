@@ -68,7 +68,11 @@ class OrdersApi(APIView):
                 (401, "UNAUTHENTICATED"),
                 (403, "FORBIDDEN"),
                 (404, "INVALID_USER | PRODUCT_NOT_FOUND"),
-                (409, "INVALID_COUPON | OUT_OF_STOCK | INSUFFICIENT_BALANCE | IDEMPOTENCY_IN_PROGRESS"),
+                (
+                    409,
+                    "SALE_NOT_STARTED | SALE_ENDED | PURCHASE_LIMIT_EXCEEDED | INVALID_COUPON | OUT_OF_STOCK"
+                    " | INSUFFICIENT_BALANCE | IDEMPOTENCY_IN_PROGRESS",
+                ),
                 (422, "IDEMPOTENCY_KEY_REUSED"),
                 (429, "RATE_LIMITED"),
             ),

@@ -3,3 +3,7 @@ from core.errors import ApiError
 
 class OrderNotFound(ApiError):
     code, status, title = "ORDER_NOT_FOUND", 404, "주문을 찾을 수 없음"
+
+
+class PurchaseLimitExceeded(ApiError):
+    code, status, title = "PURCHASE_LIMIT_EXCEEDED", 409, "구매 한도 초과"

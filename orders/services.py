@@ -13,6 +13,7 @@ from core import metrics
 from core.db import insert
 from coupons.services.orders import user_coupon_lock, user_coupon_restore, user_coupon_use
 from dataplatform.services.emitting import event_emit
+from orders.admission import admit, refuse_early
 from orders.lines import merge_lines
 from orders.models import Order, OrderLine
 from orders.selectors import order_detail, order_owner_id
@@ -26,19 +27,30 @@ from products.services import sales_revert, stock_restore, stock_sell
 def order_place(*, user_id: int, lines: Iterable[tuple[int, int]], coupon_id: int | None = None) -> Order:
     """Places and pays an order in one durable transaction: all of it or none of it.
 
-    Guarantees: stock never below 0, the balance never below 0, a coupon used at most once, and the
+    Guarantees: stock never below 0, the balance never below 0, a coupon used at most once, a drop
+    sold only inside its window and never more than its per-customer limit to one customer, and the
     order, its lines, the PAYMENT ledger row, the best-seller counts and the `order.paid` outbox
-    event written together. Errors, in the precedence of SPEC §5: INVALID_REQUEST,
-    PRODUCT_NOT_FOUND, INVALID_COUPON, OUT_OF_STOCK, INSUFFICIENT_BALANCE.
+    event written together. Errors, in the precedence of API.md: INVALID_REQUEST,
+    PRODUCT_NOT_FOUND, SALE_NOT_STARTED, SALE_ENDED, PURCHASE_LIMIT_EXCEEDED, INVALID_COUPON,
+    OUT_OF_STOCK, INSUFFICIENT_BALANCE.
     """
     quantities = merge_lines(lines)
     # Prices and names come from the database, read before the transaction (no lock needed: a
     # price is captured as it was when the order was placed).
     products = products_for_order(product_ids=quantities)
     total = sum(products[pid].price * quantity for pid, quantity in quantities.items())
+    # The losers of a drop (not open, over the limit, sold out) are answered from that read, without
+    # a transaction; what is left is decided below (orders.admission).
+    limited = refuse_early(
+        user_id=user_id, products=products, quantities=quantities, coupon_id=coupon_id, at=timezone.now()
+    )
 
     # The lock order, the one every transaction of the site follows (written here only):
-    #   1. the user's balance row      balances.services: balance_lock, or balance_debit's UPDATE
+    #   1. the user's balance row      balances.services: balance_lock, or balance_debit's UPDATE;
+    #                                  taken first when the order has a coupon or a product with a
+    #                                  per-customer limit. It serialises this customer's orders and
+    #                                  cancels, so right after it the limit is counted from their
+    #                                  PAID orders (orders.limits: a read, no lock row of its own)
     #   2. the user's coupon           coupons.services.orders.user_coupon_lock
     #   3. products in ascending id    products.services: stock_sell, stock_restore; a product's
     #                                  best-seller shard rows only after its product row
@@ -46,16 +58,20 @@ def order_place(*, user_id: int, lines: Iterable[tuple[int, int]], coupon_id: in
     # a client. The products come last because a flash-sale product is the hottest row: taken last,
     # its lock is held only from its UPDATE to the COMMIT right after it.
     with transaction.atomic(durable=True):
+        created_at = timezone.now()  # the order's time: its window is decided at this instant
         use = None
+        if limited or coupon_id is not None:
+            balance_lock(user_id=user_id)  # step 1: makes the limit's count below safe
+        admit(user_id=user_id, products=products, limited=limited, at=created_at)
         if coupon_id is not None:
-            balance_lock(user_id=user_id)  # step 1 before step 2
+            # Step 2 (after step 1, taken above).
             use = user_coupon_lock(user_id=user_id, coupon_id=coupon_id, order_total=total)
         discount = use.discount if use else 0
         # An early answer in the contract's precedence (before INSUFFICIENT_BALANCE); the stock
         # UPDATE at the end is what decides.
         for pid in sorted(quantities):
             if products[pid].stock < quantities[pid]:
-                raise OutOfStock(product_id=pid)
+                raise OutOfStock(f"상품 {pid}의 재고가 부족합니다.", productId=pid)
         paid = total - discount
 
         order = Order(
@@ -65,7 +81,7 @@ def order_place(*, user_id: int, lines: Iterable[tuple[int, int]], coupon_id: in
             paid_amount=paid,
             user_coupon_id=use.user_coupon_id if use else None,
             coupon_id=use.coupon_id if use else None,
-            created_at=timezone.now(),
+            created_at=created_at,
         )
         insert(order)
         # Counted when this transaction commits: any later refusal (balance, stock) counts nothing.
@@ -91,7 +107,8 @@ def order_place(*, user_id: int, lines: Iterable[tuple[int, int]], coupon_id: in
         event_emit(
             event_type="order.paid", aggregate_id=order.pk, order=order_body(order), occurred_at=order.created_at
         )
-        # Step 3, the stock with the best-seller count, last (the lock order above).
+        # Step 3, last: the stock (and the window, in the same conditional UPDATE) with the
+        # best-seller count (the lock order above).
         stock_sell(quantities=quantities, sold_at=order.created_at)
     return order
 

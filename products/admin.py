@@ -1,19 +1,107 @@
+from django import forms
 from django.contrib import admin, messages
+from django.db.models import Q
+from django.utils import timezone
 
 from products import cache, services
+from products.drops import DROP_FIELDS, SaleStatus, drop_rule_errors, status_of
 from products.models import Product
+
+
+class ProductAdminForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = ("name", "description", "price", "stock", "active", *DROP_FIELDS)
+
+    def clean(self):
+        cleaned = super().clean()
+        # The same rules as the API's (products.services → products.drops), field by field.
+        values = {field: cleaned.get(field) for field in ("price", *DROP_FIELDS)}
+        for field, message in drop_rule_errors(**values).items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, message)
+        return cleaned
+
+
+class SaleStatusFilter(admin.SimpleListFilter):
+    title = "판매 상태"
+    parameter_name = "sale_status"
+
+    def lookups(self, request, model_admin):
+        return [
+            (SaleStatus.UPCOMING, "오픈 예정"),
+            (SaleStatus.ON_SALE, "판매 중"),
+            (SaleStatus.SOLD_OUT, "품절"),
+            (SaleStatus.ENDED, "판매 종료"),
+            ("DROPS", "타임딜 전체"),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        started = Q(sale_starts_at__isnull=True) | Q(sale_starts_at__lte=now)
+        not_ended = Q(sale_ends_at__isnull=True) | Q(sale_ends_at__gt=now)
+        match self.value():
+            case SaleStatus.UPCOMING:
+                return queryset.filter(sale_starts_at__gt=now)
+            case SaleStatus.ENDED:
+                return queryset.filter(started, sale_ends_at__lte=now)
+            case SaleStatus.SOLD_OUT:
+                return queryset.filter(started, not_ended, stock__lte=0)
+            case SaleStatus.ON_SALE:
+                return queryset.filter(started, not_ended, stock__gt=0)
+            case "DROPS":
+                return queryset.filter(Q(sale_starts_at__isnull=False) | Q(sale_ends_at__isnull=False))
+        return queryset
+
+
+STATUS_LABELS = {
+    SaleStatus.UPCOMING: "오픈 예정",
+    SaleStatus.ON_SALE: "판매 중",
+    SaleStatus.SOLD_OUT: "품절",
+    SaleStatus.ENDED: "판매 종료",
+}
 
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ("id", "name", "price", "stock", "active", "updated_at")
+    form = ProductAdminForm
+    list_display = (
+        "id",
+        "name",
+        "price",
+        "stock",
+        "active",
+        "sale_status",
+        "sale_starts_at",
+        "sale_ends_at",
+        "per_customer_limit",
+        "updated_at",
+    )
     list_display_links = ("id", "name")
-    list_filter = ("active",)
+    list_filter = ("active", SaleStatusFilter)
     search_fields = ("name",)
     ordering = ("id",)
     readonly_fields = ("created_at", "updated_at")
     show_full_result_count = False  # no extra COUNT(*) over the whole table per page
-    actions = ("activate", "deactivate")
+    actions = ("activate", "deactivate", "end_drop_now")
+    fieldsets = (
+        (None, {"fields": ("name", "description", "price", "stock", "active")}),
+        (
+            "타임딜",
+            {
+                "fields": ("list_price", "sale_starts_at", "sale_ends_at", "per_customer_limit"),
+                "description": (
+                    "판매 시작/종료 시각을 정하면 타임딜이 됩니다. 시작 전에는 카운트다운과 함께 보이지만 살 수 없고, "
+                    "종료 후에는 살 수 없습니다. 정가는 판매가 이상, 종료는 시작보다 뒤, 1인 구매 한도는 1 이상."
+                ),
+            },
+        ),
+        ("기록", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
+    )
+
+    @admin.display(description="판매 상태")
+    def sale_status(self, obj):
+        return STATUS_LABELS[status_of(obj)]
 
     def save_model(self, request, obj, form, change):
         # Admin edits write the row through the ModelForm (validated), then invalidate the cache
@@ -38,3 +126,8 @@ class ProductAdmin(admin.ModelAdmin):
     def deactivate(self, request, queryset):
         changed = services.products_set_active(product_ids=queryset.values_list("pk", flat=True), active=False)
         self.message_user(request, f"{changed}개 상품을 비활성화했습니다.", messages.SUCCESS)
+
+    @admin.action(description="선택한 타임딜 지금 종료")
+    def end_drop_now(self, request, queryset):
+        changed = services.drop_end_now(product_ids=queryset.values_list("pk", flat=True))
+        self.message_user(request, f"{changed}개 타임딜을 지금 종료했습니다.", messages.SUCCESS)

@@ -9,3 +9,11 @@ class ProductNotFound(ApiError):
 
 class OutOfStock(ApiError):
     code, status, title = "OUT_OF_STOCK", 409, "재고 부족"
+
+
+class SaleNotStarted(ApiError):
+    code, status, title = "SALE_NOT_STARTED", 409, "판매 시작 전 상품"
+
+
+class SaleEnded(ApiError):
+    code, status, title = "SALE_ENDED", 409, "판매 종료된 상품"

@@ -1,7 +1,7 @@
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Upper
 
 
@@ -11,6 +11,14 @@ class Product(models.Model):
     price = models.BigIntegerField("가격(원)", validators=[MinValueValidator(1)])
     stock = models.BigIntegerField("재고", validators=[MinValueValidator(0)])
     active = models.BooleanField("판매 중", default=True)
+    # A timed drop (타임딜, SPEC §9): the window and the limit. Its sale status is derived from these,
+    # the clock and the stock (products.drops), never stored, so it can never disagree with them.
+    list_price = models.BigIntegerField("정가(원)", null=True, blank=True, validators=[MinValueValidator(1)])
+    sale_starts_at = models.DateTimeField("판매 시작", null=True, blank=True)
+    sale_ends_at = models.DateTimeField("판매 종료", null=True, blank=True)
+    per_customer_limit = models.PositiveIntegerField(
+        "1인 구매 한도", null=True, blank=True, validators=[MinValueValidator(1)]
+    )
     created_at = models.DateTimeField("등록일", auto_now_add=True)
     updated_at = models.DateTimeField("수정일", auto_now=True)
     # UPPER(name), computed by PostgreSQL when a row is written, for keyword search: a search that
@@ -27,12 +35,32 @@ class Product(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(price__gt=0), name="product_price_positive"),
             models.CheckConstraint(condition=Q(stock__gte=0), name="product_stock_non_negative"),
+            models.CheckConstraint(
+                condition=Q(list_price__isnull=True) | Q(list_price__gte=F("price")),
+                name="product_list_price_gte_price",
+            ),
+            models.CheckConstraint(
+                condition=Q(sale_starts_at__isnull=True)
+                | Q(sale_ends_at__isnull=True)
+                | Q(sale_ends_at__gt=F("sale_starts_at")),
+                name="product_sale_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(per_customer_limit__isnull=True) | Q(per_customer_limit__gte=1),
+                name="product_per_customer_limit_gte_1",
+            ),
         ]
         indexes = [
             # Keyword search is `name_upper LIKE '%' || UPPER(kw) || '%'` (products.selectors).
             GinIndex(OpClass("name_upper", name="gin_trgm_ops"), name="product_name_upper_trgm"),
             # The public list: active products by id (its order and its count).
             models.Index(fields=["id"], condition=Q(active=True), name="product_active_id"),
+            # GET /api/products/drops: the few active products with a window, by start.
+            models.Index(
+                fields=["sale_starts_at", "id"],
+                condition=Q(active=True) & (Q(sale_starts_at__isnull=False) | Q(sale_ends_at__isnull=False)),
+                name="product_active_drops",
+            ),
         ]
 
     def __str__(self) -> str:

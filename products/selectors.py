@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Count, F, Sum, Value, Window
+from django.db.models import Count, F, Q, Sum, Value, Window
 from django.db.models.functions import Upper
 from django.utils import timezone
 
@@ -25,6 +25,13 @@ class ProductForOrder:
     name: str
     price: int
     stock: int
+    sale_starts_at: datetime | None = None
+    sale_ends_at: datetime | None = None
+    per_customer_limit: int | None = None
+
+
+# A list item's columns: the contract's four and what a drop's state is made of.
+ITEM_FIELDS = ("id", "name", "price", "stock", "list_price", "sale_starts_at", "sale_ends_at", "per_customer_limit")
 
 
 def seoul_day(moment: datetime | None = None) -> date:
@@ -61,7 +68,7 @@ def product_page(*, keyword: str | None, page: int, size: int) -> list[dict]:
     Django escapes % and _)."""
     offset = page * size
     ordered = _in_page_order(_matching(keyword), keyword)
-    return list(ordered.values("id", "name", "price", "stock")[offset : offset + size])
+    return list(ordered.values(*ITEM_FIELDS)[offset : offset + size])
 
 
 def product_search(*, keyword: str, page: int, size: int) -> tuple[list[dict], int]:
@@ -70,13 +77,11 @@ def product_search(*, keyword: str, page: int, size: int) -> tuple[list[dict], i
     in the cache pays it once instead of twice (docs/benchmarks.md #20)."""
     offset = page * size
     counted = _matching(keyword).annotate(total=Window(Count("*")))
-    rows = list(
-        _in_page_order(counted, keyword).values("id", "name", "price", "stock", "total")[offset : offset + size]
-    )
+    rows = list(_in_page_order(counted, keyword).values(*ITEM_FIELDS, "total")[offset : offset + size])
     if not rows:  # past the end (or nothing matches): the window had no row to report on
         return [], product_count(keyword=keyword)
     total = rows[0]["total"]
-    return [{key: row[key] for key in ("id", "name", "price", "stock")} for row in rows], total
+    return [{key: row[key] for key in ITEM_FIELDS} for row in rows], total
 
 
 def product_list(*, keyword: str | None, page: int, size: int) -> tuple[list[dict], int]:
@@ -86,6 +91,31 @@ def product_list(*, keyword: str | None, page: int, size: int) -> tuple[list[dic
         return product_search(keyword=keyword, page=page, size=size)
     total = product_count(keyword=keyword)
     return (product_page(keyword=keyword, page=page, size=size) if page * size < total else []), total
+
+
+def drops_open(*, at: datetime | None = None) -> list[dict]:
+    """Active drops (a window set) that have not ended at `at` (now): upcoming, on sale or sold out,
+    by start then id (a drop without a start first: on sale since it was created)."""
+    now = at or timezone.now()
+    return list(
+        _active()
+        .filter(Q(sale_starts_at__isnull=False) | Q(sale_ends_at__isnull=False))
+        .filter(Q(sale_ends_at__isnull=True) | Q(sale_ends_at__gt=now))
+        .order_by(F("sale_starts_at").asc(nulls_first=True), "id")
+        .values(*ITEM_FIELDS)
+    )
+
+
+def units_sold(*, product_ids) -> dict[int, int]:
+    """Net units sold of each product over all days (paid minus cancelled), from the best-seller
+    counters: with the stock it gives a drop's allotment, for its progress bar. One query."""
+    rows = (
+        ProductSales.objects.filter(product_id__in=list(product_ids))
+        .values("product_id")
+        .annotate(sold=Sum("quantity"))
+        .values_list("product_id", "sold")
+    )
+    return {product_id: max(int(sold or 0), 0) for product_id, sold in rows}
 
 
 def product_get(*, product_id: int) -> Product:
@@ -103,7 +133,8 @@ def products_for_order(*, product_ids: Iterable[int]) -> dict[int, ProductForOrd
     # Plain SQL: the purchase path does not build this query per call (docs/benchmarks.md #12).
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, name, price, stock FROM {Product._meta.db_table} WHERE active AND id = ANY(%s)",  # noqa: S608
+            f"SELECT id, name, price, stock, sale_starts_at, sale_ends_at, per_customer_limit "  # noqa: S608
+            f"FROM {Product._meta.db_table} WHERE active AND id = ANY(%s)",
             [wanted],
         )
         found = {row[0]: ProductForOrder(*row) for row in cursor.fetchall()}

@@ -7,5 +7,6 @@ app_name = "products"
 # Storefront pages of this app.
 urlpatterns = [
     path("", views.product_catalog, name="catalog"),
+    path("drops/", views.drop_list, name="drops"),
     path("<int:product_id>/", views.product_detail, name="detail"),
 ]

@@ -1,10 +1,13 @@
-"""Storefront pages: the catalog with search and paging, and a product's page."""
+"""Storefront pages: the catalog with search and paging, the 타임딜 page, and a product's page."""
 
 from django.shortcuts import render
+from django.utils import timezone
 
 from core.api.pagination import PageParams, page_number
 from products import selectors
+from products.drops import SaleStatus
 from products.errors import ProductNotFound
+from products.templatetags.drops import drop_state
 
 PAGE_SIZE = 20
 
@@ -26,9 +29,31 @@ def product_catalog(request):
     return render(request, "products/catalog.html", context)
 
 
+def drop_list(request):
+    """The 타임딜 page: live drops first, then upcoming ones, then sold-out ones, each with its
+    units left of its allotment and a countdown (static/js/drops.js)."""
+    now = timezone.now()
+    rows = selectors.drops_open(at=now)
+    sold = selectors.units_sold(product_ids=[row["id"] for row in rows])
+    sections = {SaleStatus.ON_SALE: [], SaleStatus.UPCOMING: [], SaleStatus.SOLD_OUT: []}
+    for row in rows:
+        state = drop_state(row, now=now)
+        allotment = row["stock"] + sold.get(row["id"], 0)
+        state["allotment"] = allotment
+        state["left_percent"] = row["stock"] * 100 // allotment if allotment else 0
+        sections[SaleStatus(state["status"])].append((row, state))
+    context = {
+        "live": sections[SaleStatus.ON_SALE],
+        "upcoming": sections[SaleStatus.UPCOMING],
+        "sold_out": sections[SaleStatus.SOLD_OUT],
+        "server_now": now,
+    }
+    return render(request, "products/drops.html", context)
+
+
 def product_detail(request, product_id: int):
     try:
         product = selectors.product_get(product_id=product_id)
     except ProductNotFound:
         return render(request, "errors/404.html", status=404)
-    return render(request, "products/detail.html", {"product": product})
+    return render(request, "products/detail.html", {"product": product, "server_now": timezone.now()})

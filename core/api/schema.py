@@ -20,6 +20,9 @@ Problem = inline_serializer(
             many=True,
             required=False,
         ),
+        # The product a PRODUCT_NOT_FOUND, OUT_OF_STOCK or drop refusal (SALE_NOT_STARTED, SALE_ENDED,
+        # PURCHASE_LIMIT_EXCEEDED) is about.
+        "productId": serializers.IntegerField(required=False),
     },
 )
 

@@ -16,6 +16,7 @@ from products.api.serializers import (
     detail_data,
     staff_data,
 )
+from products.drops import API_NAMES
 
 
 class ProductDetailApi(PublicReadStaffWriteMixin, APIView):
@@ -30,12 +31,15 @@ class ProductDetailApi(PublicReadStaffWriteMixin, APIView):
         return cached_json(
             ("detail", product_id),
             cache.DETAIL_TTL,
-            lambda: detail_data(selectors.product_get(product_id=product_id)),
+            lambda: detail_data(selectors.product_get(product_id=product_id), cached=True),
         )
 
     @extend_schema(
         operation_id="products_update",
-        description="Staff only. Any of the fields; inactive products can be edited (and re-activated).",
+        description=(
+            "Staff only. Any of the fields; inactive products can be edited (and re-activated). The drop "
+            "rules (as for create) hold for the product as it would be after the change."
+        ),
         request=ProductPatchSerializer,
         responses={
             200: ProductStaffSerializer,
@@ -50,6 +54,8 @@ class ProductDetailApi(PublicReadStaffWriteMixin, APIView):
             raise InvalidRequest("요청 본문은 JSON 객체여야 합니다.")
         data = ProductPatchSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        fields = {name: value for name, value in data.validated_data.items() if name in request.data}
+        fields = {
+            name: value for name, value in data.validated_data.items() if API_NAMES.get(name, name) in request.data
+        }
         product = services.product_update(product_id=product_id, **fields)
         return Response(staff_data(product))

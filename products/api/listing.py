@@ -10,6 +10,7 @@ from core.api.permissions import PublicReadStaffWriteMixin
 from core.api.schema import problems
 from products import cache, selectors, services
 from products.api.cache_first import cached_json
+from products.api.drops import item_data
 from products.api.keys import keyword_param, list_key_parts
 from products.api.serializers import ProductInputSerializer, ProductPageSerializer, ProductStaffSerializer, staff_data
 
@@ -36,7 +37,7 @@ class ProductListApi(PublicReadStaffWriteMixin, APIView):
         def compute() -> dict:
             if keyword:
                 items, total = selectors.product_search(keyword=keyword, page=params.page, size=params.size)
-                return page_body(items, params, total)
+                return page_body([item_data(row) for row in items], params, total)
             # The catalog's total is cached on its own, shared by every page: when the pages of
             # the list expire together, the COUNT over every product runs once, not per page.
             total = int(
@@ -46,13 +47,18 @@ class ProductListApi(PublicReadStaffWriteMixin, APIView):
             )
             past_the_end = params.offset >= total
             items = [] if past_the_end else selectors.product_page(keyword=None, page=params.page, size=params.size)
-            return page_body(items, params, total)
+            return page_body([item_data(row) for row in items], params, total)
 
         return cached_json(list_key_parts(params, keyword), cache.LIST_TTL, compute)
 
     @extend_schema(
         operation_id="products_create",
-        description="Staff only. `description` is optional (default empty), `active` defaults to true.",
+        description=(
+            "Staff only. `description` is optional (default empty), `active` defaults to true. Drop fields "
+            "(`listPrice`, `saleStartsAt`, `saleEndsAt`, `perCustomerLimit`) optional; rules → 400 "
+            "INVALID_REQUEST with errors[]: `saleEndsAt` after `saleStartsAt`, `listPrice` ≥ `price`, "
+            "`perCustomerLimit` ≥ 1."
+        ),
         request=ProductInputSerializer,
         responses={
             201: ProductStaffSerializer,

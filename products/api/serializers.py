@@ -5,9 +5,10 @@ from rest_framework import serializers
 
 from core.api.fields import StrictIntegerField
 from core.api.pagination import page_serializer
+from products.api.drops import DropFieldsSerializer, DropInputSerializer, drop_data
 
 
-class ProductItemSerializer(serializers.Serializer):
+class ProductItemSerializer(DropFieldsSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     price = serializers.IntegerField()
@@ -42,7 +43,7 @@ BestSellersSerializer = type(
 )
 
 
-class ProductInputSerializer(serializers.Serializer):
+class ProductInputSerializer(DropInputSerializer):
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, max_length=10_000, default="")
     price = StrictIntegerField(min_value=1)
@@ -61,13 +62,15 @@ class ProductPatchSerializer(ProductInputSerializer):
         super().__init__(*args, partial=True, **kwargs)
 
 
-def detail_data(product) -> dict:
+def detail_data(product, *, cached: bool = False) -> dict:
+    """`cached`: for a body to be cached, whose saleStatus is resolved when answering."""
     return {
         "id": product.id,
         "name": product.name,
         "description": product.description,
         "price": product.price,
         "stock": product.stock,
+        **drop_data(product, cached=cached),
     }
 
 

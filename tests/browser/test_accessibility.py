@@ -6,8 +6,10 @@ page something to show: products, an open drop, a coupon held and one used, a pa
 rows. A path in CART_PAGES is visited with two products in the cart (added on the product page)."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from balances.services import balance_charge
@@ -27,6 +29,8 @@ STOREFRONT_PAGES = [
     "/products/?keyword=캠핑",
     "/products/?keyword=없는상품",
     "/products/{product}/",
+    "/products/drops/",
+    "/products/{drop}/",
     "/coupons/",
     "/orders/cart/",
 ]
@@ -68,7 +72,17 @@ def shop_data(transactional_db, shopper):
     coupon_issue(user_id=shopper.pk, coupon_id=used.pk)
     coupon_issue(user_id=shopper.pk, coupon_id=held.pk)
     order = order_place(user_id=shopper.pk, lines=[(chair.pk, 2)], coupon_id=used.pk)
-    return {"product": chair.pk, "order": order.pk}
+    # Timed drops (the 타임딜 page): one live with a 정가 and a limit, one upcoming, one sold out.
+    now = timezone.now()
+    live = product_create(
+        name="한정 텐트", price=9_000, list_price=15_000, stock=7, per_customer_limit=1, sale_starts_at=now
+    )
+    order_place(user_id=shopper.pk, lines=[(live.pk, 1)])  # its progress bar shows a sale
+    product_create(
+        name="오픈 예정 랜턴", price=15_000, list_price=20_000, stock=10, sale_starts_at=now + timedelta(hours=2)
+    )
+    product_create(name="품절 버너", price=30_000, stock=0, sale_starts_at=now - timedelta(hours=1))
+    return {"product": chair.pk, "order": order.pk, "drop": live.pk}
 
 
 def _fill_cart(page, product_id: int) -> None:

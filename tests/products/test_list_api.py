@@ -5,6 +5,8 @@ from products import services
 from tests.support.api import assert_problem
 from tests.support.factories import ProductFactory
 
+NOT_A_DROP = {"listPrice": None, "saleStartsAt": None, "saleEndsAt": None, "perCustomerLimit": None}
+
 pytestmark = pytest.mark.django_db
 
 URL = "/api/products"
@@ -23,7 +25,14 @@ def test_first_page_defaults_to_size_10_in_id_order(api, products_25):
     assert body["page"] == 0 and body["size"] == 10
     assert body["totalItems"] == 25 and body["totalPages"] == 3
     assert [item["id"] for item in body["items"]] == [p.id for p in products_25[:10]]
-    assert body["items"][0] == {"id": products_25[0].id, "name": "상품 00", "price": 1000, "stock": 0}
+    assert body["items"][0] == {
+        "id": products_25[0].id,
+        "name": "상품 00",
+        "price": 1000,
+        "stock": 0,
+        **NOT_A_DROP,
+        "saleStatus": "SOLD_OUT",
+    }
 
 
 def test_last_page_is_partial(api, products_25):

@@ -8,6 +8,8 @@ pytestmark = pytest.mark.django_db
 
 URL = "/api/products"
 VALID = {"name": "새 상품", "description": "좋은 상품", "price": 12000, "stock": 5, "active": True}
+# What a product object carries for a product that is not a timed drop (API.md "Timed drops").
+NOT_A_DROP = {"listPrice": None, "saleStartsAt": None, "saleEndsAt": None, "perCustomerLimit": None}
 
 
 def test_detail(api):
@@ -20,6 +22,8 @@ def test_detail(api):
         "description": "맛있는 사과",
         "price": 3000,
         "stock": 7,
+        **NOT_A_DROP,
+        "saleStatus": "ON_SALE",
     }
 
 
@@ -37,7 +41,7 @@ def test_staff_creates_a_product(client_for, staff, api, django_capture_on_commi
     assert response.status_code == 201
     body = response.json()
     product = Product.objects.get(pk=body["id"])
-    assert body == {"id": product.id, **VALID}
+    assert body == {"id": product.id, **VALID, **NOT_A_DROP, "saleStatus": "ON_SALE"}
     assert api.get(URL).json()["totalItems"] == 1
 
 
@@ -103,6 +107,8 @@ def test_staff_patches_any_subset(client_for, staff):
         "price": 6000,
         "stock": 3,
         "active": True,
+        **NOT_A_DROP,
+        "saleStatus": "ON_SALE",
     }
     body = client_for(staff).patch(f"{URL}/{product.id}", {"name": "바뀜", "stock": 0, "active": False}, format="json")
     assert body.json()["name"] == "바뀜" and body.json()["active"] is False

@@ -1,12 +1,14 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.utils import timezone
 
 from products import services
 from products.demo import demo_products, load_demo_products
+from products.demo_drops import DEMO_DROPS, load_demo_drops
 from products.models import Product
 from tests.support.factories import ProductFactory
 
@@ -100,7 +102,20 @@ def test_demo_loader_is_idempotent_with_korean_names():
     assert Product.objects.count() == len(names)
     assert not Product.objects.filter(price__lte=0).exists()
     call_command("load_demo")
-    assert Product.objects.count() == len(names)
+    assert Product.objects.count() == len(names) + len(DEMO_DROPS)
+
+
+def test_demo_drops_one_of_each_state_and_idempotent():
+    from products.drops import status_of
+
+    assert load_demo_drops() == len(DEMO_DROPS) == 4
+    drops = list(Product.objects.filter(name__in=[drop[0] for drop in DEMO_DROPS]).order_by("sale_starts_at"))
+    assert sorted(status_of(p) for p in drops) == ["ENDED", "ON_SALE", "SOLD_OUT", "UPCOMING"]
+    upcoming = next(p for p in drops if status_of(p) == "UPCOMING")
+    assert timedelta(minutes=9) <= upcoming.sale_starts_at - timezone.now() <= timedelta(minutes=10)
+    before = sorted(Product.objects.values_list("id", "sale_starts_at", "sale_ends_at", "stock"))
+    assert load_demo_drops() == 0
+    assert sorted(Product.objects.values_list("id", "sale_starts_at", "sale_ends_at", "stock")) == before
 
 
 def test_seed_products_command():

@@ -14,6 +14,7 @@ PUBLIC_OPERATIONS = {
     ("GET", "/api/products"),
     ("GET", "/api/products/{productId}"),
     ("GET", "/api/products/top"),
+    ("GET", "/api/products/drops"),  # API.md "Timed drops": public
     ("GET", "/api/coupons"),
     ("POST", "/api/auth/signup"),
     ("POST", "/api/auth/token"),

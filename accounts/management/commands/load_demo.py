@@ -7,6 +7,7 @@ from django.db import transaction
 from balances.demo import load_demo_balances
 from coupons.demo import load_demo_coupons
 from products.demo import load_demo_products
+from products.demo_drops import load_demo_drops
 
 DEMO_SHOPPER = ("shopper", "shopper1234!")
 DEMO_STAFF = ("staff", "staff1234!")
@@ -32,4 +33,5 @@ class Command(BaseCommand):
         charged = load_demo_balances(user_ids=[shopper.pk])
         self.stdout.write(f"demo balances: {charged} charged")
         self.stdout.write(f"demo products: {load_demo_products()} added")
+        self.stdout.write(f"demo timed drops: {load_demo_drops()} added")
         self.stdout.write(f"demo coupon drops: {load_demo_coupons()} created")
