@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api_urls as accounts_api
 from accounts.forms import AdminLoginForm
+from addresses import api_urls as addresses_api
 from balances import api_urls as balances_api
 from core import views as core_views
 from core.api.health import HealthApi, ReadinessApi
@@ -29,6 +30,7 @@ api_urlpatterns = [
     *products_api.urlpatterns,
     *coupons_api.urlpatterns,
     *orders_api.urlpatterns,
+    *addresses_api.urlpatterns,
 ]
 
 urlpatterns = [
@@ -39,6 +41,7 @@ urlpatterns = [
     path("products/", include("products.urls")),
     path("coupons/", include("coupons.urls")),
     path("orders/", include("orders.urls")),
+    path("addresses/", include("addresses.urls")),
     path("admin/", admin.site.urls),
     path("metrics", metrics_view, name="metrics"),
 ]

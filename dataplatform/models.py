@@ -21,6 +21,7 @@ class OutboxEvent(models.Model):
     class EventType(models.TextChoices):
         ORDER_PAID = "order.paid", "주문 결제"
         ORDER_CANCELLED = "order.cancelled", "주문 취소"
+        ORDER_FULFILMENT = "order.fulfilment", "배송 상태 변경"
 
     event_id = models.UUIDField("이벤트 ID", default=uuid.uuid4, unique=True, editable=False)
     event_type = models.CharField("유형", max_length=32, choices=EventType.choices)
@@ -52,7 +53,8 @@ class OutboxEvent(models.Model):
                 condition=Q(status__in=["PENDING", "DELIVERED", "FAILED"]), name="outbox_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(event_type__in=["order.paid", "order.cancelled"]), name="outbox_event_type_valid"
+                condition=Q(event_type__in=["order.paid", "order.cancelled", "order.fulfilment"]),
+                name="outbox_event_type_valid",
             ),
         ]
 

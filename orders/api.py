@@ -44,6 +44,12 @@ class OrderIn(serializers.Serializer):
         },
     )
     couponId = IdField(required=False, allow_null=True, default=None)
+    addressId = IdField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="배송지 (호출한 사용자의 것). 없거나 null이면 기본 배송지, 배송지가 하나도 없으면 배송지 없이 주문",
+    )
 
 
 OrderPage = page_serializer(OrderOut, "OrderPage")
@@ -67,7 +73,7 @@ class OrdersApi(APIView):
                 (400, "INVALID_REQUEST"),
                 (401, "UNAUTHENTICATED"),
                 (403, "FORBIDDEN"),
-                (404, "INVALID_USER | PRODUCT_NOT_FOUND"),
+                (404, "INVALID_USER | PRODUCT_NOT_FOUND | ADDRESS_NOT_FOUND"),
                 (
                     409,
                     "SALE_NOT_STARTED | SALE_ENDED | PURCHASE_LIMIT_EXCEEDED | INVALID_COUPON | OUT_OF_STOCK"
@@ -91,6 +97,7 @@ class OrdersApi(APIView):
             user_id=user_id,
             lines=[(line["productId"], line["quantity"]) for line in data.validated_data["products"]],
             coupon_id=data.validated_data["couponId"],
+            address_id=data.validated_data["addressId"],
         )
         return Response(order_body(order), status=status.HTTP_201_CREATED)
 
@@ -138,7 +145,12 @@ class OrderCancelApi(APIView):
         request=None,
         responses={
             200: OrderOut,
-            **problems((401, "UNAUTHENTICATED"), (404, "ORDER_NOT_FOUND"), (429, "RATE_LIMITED")),
+            **problems(
+                (401, "UNAUTHENTICATED"),
+                (404, "ORDER_NOT_FOUND"),
+                (409, "ORDER_NOT_CANCELLABLE"),
+                (429, "RATE_LIMITED"),
+            ),
         },
     )
     def post(self, request, orderId: int):

@@ -10,6 +10,12 @@ class Order(models.Model):
         PAID = "PAID", "결제 완료"
         CANCELLED = "CANCELLED", "취소됨"
 
+    class Fulfilment(models.TextChoices):
+        NONE = "NONE", "결제 완료"
+        PREPARING = "PREPARING", "상품 준비중"
+        SHIPPED = "SHIPPED", "배송중"
+        DELIVERED = "DELIVERED", "배송 완료"
+
     # No index of its own: order_user_newest (user, -id) serves every lookup by user.
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders", db_index=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PAID)
@@ -25,6 +31,18 @@ class Order(models.Model):
     coupon_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField()
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The delivery address as it was when the order was placed (addresses.selectors.address_copy,
+    # the API's keys), or null: an order placed through the seed's API body may have none.
+    shipping_address = models.JSONField("배송지", null=True, blank=True)
+    # After payment the order moves forward only (orders.fulfilment): NONE → PREPARING → SHIPPED →
+    # DELIVERED, beside `status`, which stays PAID or CANCELLED.
+    fulfilment_status = models.CharField(
+        "배송 상태", max_length=10, choices=Fulfilment.choices, default=Fulfilment.NONE
+    )
+    carrier = models.CharField("택배사", max_length=50, blank=True, default="")
+    tracking_number = models.CharField("송장번호", max_length=40, blank=True, default="")
+    shipped_at = models.DateTimeField("발송일시", null=True, blank=True)
+    delivered_at = models.DateTimeField("배송완료일시", null=True, blank=True)
 
     class Meta:
         verbose_name = "주문"
@@ -44,6 +62,21 @@ class Order(models.Model):
                 condition=Q(status="PAID", cancelled_at__isnull=True)
                 | Q(status="CANCELLED", cancelled_at__isnull=False),
                 name="order_cancelled_at_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(fulfilment_status__in=["NONE", "PREPARING", "SHIPPED", "DELIVERED"]),
+                name="order_fulfilment_status_valid",
+            ),
+            # Shipped means a parcel a shopper can track; a shipped order is never cancelled.
+            models.CheckConstraint(
+                condition=Q(fulfilment_status__in=["NONE", "PREPARING"])
+                | (Q(status="PAID", shipped_at__isnull=False) & ~Q(carrier="") & ~Q(tracking_number="")),
+                name="order_shipped_has_tracking",
+            ),
+            models.CheckConstraint(
+                condition=Q(fulfilment_status="DELIVERED", delivered_at__isnull=False)
+                | (~Q(fulfilment_status="DELIVERED") & Q(delivered_at__isnull=True)),
+                name="order_delivered_at_matches_fulfilment",
             ),
         ]
 

@@ -11,6 +11,31 @@ class OrderItemOut(serializers.Serializer):
     amount = serializers.IntegerField()
 
 
+class ShippingAddressOut(serializers.Serializer):
+    """The copy of an address an order took when it was placed (addresses.selectors.address_copy)."""
+
+    addressId = serializers.IntegerField(help_text="복사해 온 배송지 (이후 수정·삭제되었을 수 있음)")
+    recipient = serializers.CharField()
+    phone = serializers.CharField()
+    postalCode = serializers.CharField()
+    address = serializers.CharField()
+    addressDetail = serializers.CharField()
+    memo = serializers.CharField(allow_null=True)
+
+
+class BlankAsNullCharField(serializers.CharField):
+    def to_representation(self, value):
+        return value or None
+
+
+class FulfilmentOut(serializers.Serializer):
+    status = serializers.ChoiceField(source="fulfilment_status", choices=["NONE", "PREPARING", "SHIPPED", "DELIVERED"])
+    carrier = BlankAsNullCharField(allow_null=True)
+    trackingNumber = BlankAsNullCharField(source="tracking_number", allow_null=True)
+    shippedAt = serializers.DateTimeField(source="shipped_at", allow_null=True)
+    deliveredAt = serializers.DateTimeField(source="delivered_at", allow_null=True)
+
+
 class OrderOut(serializers.Serializer):
     """Reads `order.line_list` (set by the services and selectors), so rendering costs no query."""
 
@@ -24,6 +49,8 @@ class OrderOut(serializers.Serializer):
     couponId = serializers.IntegerField(source="coupon_id", allow_null=True)
     createdAt = serializers.DateTimeField(source="created_at")
     cancelledAt = serializers.DateTimeField(source="cancelled_at", allow_null=True)
+    shippingAddress = ShippingAddressOut(source="shipping_address", allow_null=True)
+    fulfilment = FulfilmentOut(source="*")
 
 
 _DATETIME = serializers.DateTimeField()  # one instance: its formatting without a serializer per order
@@ -58,4 +85,12 @@ def order_body(order) -> dict:
         "couponId": order.coupon_id,
         "createdAt": _when(order.created_at),
         "cancelledAt": _when(order.cancelled_at),
+        "shippingAddress": order.shipping_address,
+        "fulfilment": {
+            "status": str(order.fulfilment_status),
+            "carrier": order.carrier or None,
+            "trackingNumber": order.tracking_number or None,
+            "shippedAt": _when(order.shipped_at),
+            "deliveredAt": _when(order.delivered_at),
+        },
     }

@@ -8,12 +8,15 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from addresses.selectors import address_for_order
 from balances.services import balance_debit, balance_lock, balance_refund
 from core import metrics
 from core.db import insert
 from coupons.services.orders import user_coupon_lock, user_coupon_restore, user_coupon_use
 from dataplatform.services.emitting import event_emit
 from orders.admission import admit, refuse_early
+from orders.errors import OrderNotCancellable
+from orders.fulfilment import CANCELLABLE
 from orders.lines import merge_lines
 from orders.models import Order, OrderLine
 from orders.selectors import order_detail, order_owner_id
@@ -24,22 +27,28 @@ from products.services import sales_revert, stock_restore, stock_sell
 
 
 @metrics.count_rejections(metrics.ORDER_REJECTED)
-def order_place(*, user_id: int, lines: Iterable[tuple[int, int]], coupon_id: int | None = None) -> Order:
+def order_place(
+    *, user_id: int, lines: Iterable[tuple[int, int]], coupon_id: int | None = None, address_id: int | None = None
+) -> Order:
     """Places and pays an order in one durable transaction: all of it or none of it.
 
     Guarantees: stock never below 0, the balance never below 0, a coupon used at most once, a drop
     sold only inside its window and never more than its per-customer limit to one customer, and the
     order, its lines, the PAYMENT ledger row, the best-seller counts and the `order.paid` outbox
-    event written together. Errors, in the precedence of API.md: INVALID_REQUEST,
-    PRODUCT_NOT_FOUND, SALE_NOT_STARTED, SALE_ENDED, PURCHASE_LIMIT_EXCEEDED, INVALID_COUPON,
-    OUT_OF_STOCK, INSUFFICIENT_BALANCE.
+    event written together. The order keeps a copy of the delivery address `address_id` (the
+    user's own), or without one of the user's default address, or none when the book is empty.
+    Errors, in the precedence of API.md: INVALID_REQUEST, PRODUCT_NOT_FOUND, ADDRESS_NOT_FOUND,
+    SALE_NOT_STARTED, SALE_ENDED, PURCHASE_LIMIT_EXCEEDED, INVALID_COUPON, OUT_OF_STOCK,
+    INSUFFICIENT_BALANCE.
     """
     quantities = merge_lines(lines)
     # Prices and names come from the database, read before the transaction (no lock needed: a
     # price is captured as it was when the order was placed).
     products = products_for_order(product_ids=quantities)
     total = sum(products[pid].price * quantity for pid, quantity in quantities.items())
-    # The losers of a drop (not open, over the limit, sold out) are answered from that read, without
+    # A copy, read without a lock: the address as it is now is what the order keeps.
+    shipping_address = address_for_order(user_id=user_id, address_id=address_id)
+    # The losers of a drop (not open, over the limit, sold out) are answered from the products read, without
     # a transaction; what is left is decided below (orders.admission).
     limited = refuse_early(
         user_id=user_id, products=products, quantities=quantities, coupon_id=coupon_id, at=timezone.now()
@@ -56,7 +65,9 @@ def order_place(*, user_id: int, lines: Iterable[tuple[int, int]], coupon_id: in
     #                                  best-seller shard rows only after its product row
     # With one order no two transactions can wait on each other in a cycle, so no deadlock reaches
     # a client. The products come last because a flash-sale product is the hottest row: taken last,
-    # its lock is held only from its UPDATE to the COMMIT right after it.
+    # its lock is held only from its UPDATE to the COMMIT right after it. order_cancel locks the
+    # order row between steps 1 and 2 (its conditional flip); a fulfilment step (orders.fulfilment)
+    # locks that row and nothing else, so it cannot close a cycle either.
     with transaction.atomic(durable=True):
         created_at = timezone.now()  # the order's time: its window is decided at this instant
         use = None
@@ -82,6 +93,7 @@ def order_place(*, user_id: int, lines: Iterable[tuple[int, int]], coupon_id: in
             user_coupon_id=use.user_coupon_id if use else None,
             coupon_id=use.coupon_id if use else None,
             created_at=created_at,
+            shipping_address=shipping_address,
         )
         insert(order)
         # Counted when this transaction commits: any later refusal (balance, stock) counts nothing.
@@ -118,13 +130,15 @@ def order_cancel(*, order_id: int, actor) -> Order:
     REFUND), the coupon given back if unexpired, best sellers reverted, `order.cancelled` emitted.
 
     Cancelling a cancelled order changes nothing and returns it as it is, so concurrent or repeated
-    cancels refund exactly once.
+    cancels refund exactly once. Once the order is SHIPPED (or DELIVERED): ORDER_NOT_CANCELLABLE;
+    the flip below and a shipment (orders.fulfilment) decide on the same row, so of a cancel and a
+    ship racing exactly one wins.
     """
     owner_id = order_owner_id(order_id=order_id, actor=actor)
     with transaction.atomic(durable=True):  # the lock order of order_place
         balance_lock(user_id=owner_id)  # step 1
         now = timezone.now()
-        if Order.objects.filter(pk=order_id, status=Order.Status.PAID).update(
+        if Order.objects.filter(pk=order_id, status=Order.Status.PAID, fulfilment_status__in=CANCELLABLE).update(
             status=Order.Status.CANCELLED, cancelled_at=now
         ):
             order = order_detail(order_id=order_id)
@@ -139,4 +153,7 @@ def order_cancel(*, order_id: int, actor) -> Order:
             stock_restore(quantities=quantities)
             sales_revert(quantities=quantities, sold_at=order.created_at)
             return order
-    return order_detail(order_id=order_id)
+    order = order_detail(order_id=order_id)
+    if order.status == Order.Status.PAID:  # not flipped, yet PAID: it has been shipped
+        raise OrderNotCancellable("이미 발송된 주문은 취소할 수 없습니다.", orderId=order_id)
+    return order

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "coupons",
     "orders",
     "dataplatform",
+    "addresses",
     "accounts",
 ]
 
@@ -207,6 +208,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api",
+    "ENUM_NAME_OVERRIDES": {"FulfilmentStatusEnum": ["NONE", "PREPARING", "SHIPPED", "DELIVERED"]},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.add_generic_problems",

@@ -33,3 +33,32 @@ class IdField(StrictIntegerField):
     def __init__(self, **kwargs):
         kwargs.setdefault("min_value", 1)
         super().__init__(**kwargs)
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string and nothing else: DRF's CharField would turn 1012345678 into "1012345678"
+    (a phone number without its leading zero)."""
+
+    default_error_messages = {
+        "invalid": "문자열이어야 합니다.",
+        "blank": "비워 둘 수 없습니다.",
+        "max_length": "{max_length}자 이하여야 합니다.",
+        "required": "필수 항목입니다.",
+        "null": "비워 둘 수 없습니다.",
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """JSON true or false only (DRF's BooleanField also takes "yes", 1, "on")."""
+
+    default_error_messages = {"invalid": "true 또는 false여야 합니다."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
