@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 
 from core.admin import ReadOnlyModelAdmin
 from core.errors import ApiError
+from orders.admin_fulfilment import mark_delivered, mark_preparing, ship_orders
 from orders.models import Order, OrderLine
 from orders.services import order_cancel
 
@@ -19,7 +20,8 @@ class OrderLineInline(admin.TabularInline):
 
 @admin.register(Order)
 class OrderAdmin(ReadOnlyModelAdmin):
-    """Orders are read-only here: the only change staff can make is a cancel, through order_cancel."""
+    """Orders are read-only here: staff change them only through actions that call services
+    (a cancel through order_cancel, the fulfilment steps through orders.fulfilment)."""
 
     list_display = [
         "id",
@@ -28,19 +30,52 @@ class OrderAdmin(ReadOnlyModelAdmin):
         "total_amount",
         "discount_amount",
         "paid_amount",
+        "fulfilment_status",
         "created_at",
         "cancelled_at",
     ]
-    list_filter = ["status", ("created_at", admin.DateFieldListFilter)]
+    list_filter = ["status", "fulfilment_status", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["user__username", "=id"]
     date_hierarchy = "created_at"
     list_select_related = ["user"]
     inlines = [OrderLineInline]
-    actions = ["cancel_orders"]
+    actions = ["cancel_orders", mark_preparing, ship_orders, mark_delivered]
     readonly_fields = [
         "user", "status", "total_amount", "discount_amount", "paid_amount", "user_coupon", "coupon_id",
-        "created_at", "cancelled_at",
+        "created_at", "cancelled_at", "delivery_address", "fulfilment_status", "carrier", "tracking_number",
+        "shipped_at", "delivered_at",
     ]  # fmt: skip
+    fieldsets = [
+        (None, {"fields": ["user", "status", "created_at", "cancelled_at"]}),
+        ("결제", {"fields": ["total_amount", "discount_amount", "paid_amount", "user_coupon", "coupon_id"]}),
+        (
+            "배송",
+            {
+                "fields": [
+                    "delivery_address",
+                    "fulfilment_status",
+                    "carrier",
+                    "tracking_number",
+                    "shipped_at",
+                    "delivered_at",
+                ]
+            },
+        ),
+    ]
+
+    @admin.display(description="배송지")
+    def delivery_address(self, order):
+        address = order.shipping_address
+        if not address:
+            return "배송지 없음"
+        memo = f" · 메모: {address['memo']}" if address.get("memo") else ""
+        return (
+            f"{address['recipient']} · {address['phone']} · ({address['postalCode']}) {address['address']} "
+            f"{address['addressDetail']}{memo}"
+        )
+
+    def has_fulfil_permission(self, request):
+        return request.user.has_perm("orders.change_order")
 
     def has_cancel_permission(self, request):
         return request.user.has_perm("orders.change_order")

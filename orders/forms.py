@@ -24,7 +24,17 @@ class CartRemoveForm(forms.Form):
 
 
 class CheckoutForm(forms.Form):
-    """`coupon` is a coupon drop id from the shopper's usable coupons, or empty for none."""
+    """`coupon` is a coupon drop id from the shopper's usable coupons, or empty for none; `address`
+    one of the shopper's delivery addresses (the storefront does not ship without one)."""
+
+    address = forms.TypedChoiceField(
+        label="배송지",
+        coerce=int,
+        error_messages={
+            "required": "배송지를 선택해 주세요. 배송지가 없으면 먼저 추가해 주세요.",
+            "invalid_choice": "배송지를 찾을 수 없습니다. 배송지를 다시 선택해 주세요.",
+        },
+    )
 
     coupon = forms.TypedChoiceField(
         label="쿠폰",
@@ -36,6 +46,9 @@ class CheckoutForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, coupons=(), **kwargs):
+    def __init__(self, *args, coupons=(), addresses=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["address"].choices = [(a.pk, str(a)) for a in addresses]
+        default = next((a.pk for a in addresses if a.is_default), None)
+        self.fields["address"].initial = default
         self.fields["coupon"].choices = [("", "사용 안 함")] + [(c.coupon_id, c.name) for c in coupons]

@@ -6,13 +6,16 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from addresses.forms import AddressForm
+from addresses.selectors import address_list
 from balances.selectors import balance_get
 from core.api.pagination import PageParams, page_number
 from core.errors import ApiError
 from coupons.selectors import usable_coupons
 from orders.cart import Cart, CartFull
-from orders.errors import OrderNotFound
+from orders.errors import OrderNotCancellable, OrderNotFound
 from orders.forms import CartLineForm, CartRemoveForm, CheckoutForm
+from orders.fulfilment import cancellable, fulfilment_steps
 from orders.selectors import order_page, order_visible
 from orders.services import order_cancel, order_place
 from products.errors import ProductNotFound
@@ -30,6 +33,7 @@ ORDER_ERROR_MESSAGES = {
     "SALE_NOT_STARTED": "판매 시작 전: 아직 오픈하지 않은 타임딜 상품이 있습니다. 오픈 시간 이후에 주문해 주세요.",
     "SALE_ENDED": "판매 종료: 판매가 끝난 타임딜 상품이 장바구니에 있습니다. 장바구니에서 빼 주세요.",
     "PURCHASE_LIMIT_EXCEEDED": "구매 한도 초과: 1인 구매 한도를 넘는 상품이 있습니다. 수량을 줄여 주세요.",
+    "ADDRESS_NOT_FOUND": "배송지를 찾을 수 없습니다. 배송지를 다시 선택해 주세요.",
 }
 
 
@@ -109,7 +113,8 @@ def checkout(request):
         return redirect("orders:cart")
     total = sum(line.amount for line in lines)
     coupons = usable_coupons(user_id=request.user.pk, order_total=total)
-    form = CheckoutForm(request.POST or None, coupons=coupons)
+    addresses = address_list(user_id=request.user.pk)
+    form = CheckoutForm(request.POST or None, coupons=coupons, addresses=addresses)
     if request.method == "POST" and form.is_valid():
         # One placement per rendered checkout page: a double-click or a resent form does not pay twice.
         if request.POST.get("nonce") != request.session.pop(CHECKOUT_NONCE, None):
@@ -120,6 +125,7 @@ def checkout(request):
                 user_id=request.user.pk,
                 lines=[(line.product.id, line.quantity) for line in lines],
                 coupon_id=form.cleaned_data["coupon"],
+                address_id=form.cleaned_data["address"],
             )
         except ApiError as error:
             messages.error(request, ORDER_ERROR_MESSAGES.get(error.code, f"{error.title}: {error.detail}"))
@@ -138,8 +144,17 @@ def checkout(request):
             "coupons": [(coupon, total - coupon.discount) for coupon in coupons],
             "balance": balance.amount,
             "nonce": nonce,
+            "addresses": addresses,
+            "address_form": AddressForm(auto_id="new_address_%s"),
+            "chosen_address": _chosen_address(form),
         },
     )
+
+
+def _chosen_address(form) -> str:
+    """The address radio to check: the one posted, else the default."""
+    value = form["address"].value()
+    return "" if value in (None, "") else str(value)
 
 
 def _visible_or_404(request, order_id: int):
@@ -171,7 +186,12 @@ def order_list(request):
 @login_required
 @require_GET
 def order_detail(request, order_id: int):
-    return render(request, "orders/detail.html", {"order": _visible_or_404(request, order_id)})
+    order = _visible_or_404(request, order_id)
+    return render(
+        request,
+        "orders/detail.html",
+        {"order": order, "cancellable": cancellable(order), "steps": fulfilment_steps(order)},
+    )
 
 
 @login_required
@@ -181,5 +201,8 @@ def order_cancel_view(request, order_id: int):
         order = order_cancel(order_id=order_id, actor=request.user)
     except OrderNotFound:
         raise Http404("주문을 찾을 수 없습니다.")
+    except OrderNotCancellable:
+        messages.error(request, "이미 발송된 주문이라 취소할 수 없습니다. 받으신 뒤 고객센터로 문의해 주세요.")
+        return redirect("orders:detail", order_id=order_id)
     messages.success(request, f"주문 #{order.pk}을(를) 취소했습니다. 결제 금액은 잔액으로 환불됩니다.")
     return redirect("orders:detail", order_id=order.pk)

@@ -36,7 +36,7 @@ def test_order_is_paid_from_the_balance_with_prices_from_the_database(client_for
     body = response.json()
     assert set(body) == {
         "orderId", "userId", "status", "items", "totalAmount", "discountAmount", "paidAmount", "couponId",
-        "createdAt", "cancelledAt",
+        "createdAt", "cancelledAt", "shippingAddress", "fulfilment",
     }  # fmt: skip
     assert body["userId"] == shopper.pk and body["status"] == "PAID"
     assert body["items"] == [
