@@ -3,8 +3,9 @@
 import pytest
 
 from addresses.models import Address
-from tests.addresses.conftest import HOME, make_address
-from tests.conftest import assert_problem
+from tests.support.api import assert_problem
+from tests.support.builders import ADDRESS_BODY as HOME
+from tests.support.builders import make_address
 
 pytestmark = pytest.mark.django_db
 URL = "/api/addresses"

@@ -3,7 +3,7 @@
 import pytest
 
 from addresses.models import Address
-from tests.addresses.conftest import make_address
+from tests.support.builders import make_address
 
 pytestmark = pytest.mark.django_db
 

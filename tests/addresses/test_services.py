@@ -5,8 +5,8 @@ from django.db import IntegrityError, transaction
 
 from addresses.models import Address
 from addresses.services import address_update
-from tests.addresses.conftest import make_address
-from tests.orders.conftest import run_concurrently
+from tests.support.builders import make_address
+from tests.support.concurrency import run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,9 +8,8 @@ from dataplatform.models import OutboxEvent
 from orders.fulfilment import fulfilment_advance
 from orders.models import Order
 from orders.services import order_cancel, order_place
-from tests.addresses.conftest import make_address
-from tests.conftest import assert_problem
-from tests.orders.conftest import balance_of, make_product, snapshot
+from tests.support.api import assert_problem
+from tests.support.builders import balance_of, make_address, make_product, snapshot
 
 pytestmark = pytest.mark.django_db
 SHIP = {"status": "SHIPPED", "carrier": "CJ대한통운", "trackingNumber": "6543-2109-8765"}

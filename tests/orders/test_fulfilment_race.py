@@ -11,7 +11,8 @@ from orders.fulfilment import fulfilment_advance
 from orders.models import Order
 from orders.services import order_cancel, order_place
 from products.models import Product
-from tests.orders.conftest import balance_of, fund, make_product, run_concurrently
+from tests.support.builders import balance_of, fund, make_product
+from tests.support.concurrency import run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PRICE, QUANTITY, STOCK = 2_000, 3, 1_000

@@ -6,9 +6,8 @@ import pytest
 from addresses.services import address_delete, address_update
 from dataplatform.models import OutboxEvent
 from orders.models import Order
-from tests.addresses.conftest import make_address
-from tests.conftest import assert_problem
-from tests.orders.conftest import give_coupon, make_drop, make_product, snapshot
+from tests.support.api import assert_problem
+from tests.support.builders import issue_coupon, make_address, make_drop, make_product, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +118,7 @@ def test_the_events_carry_the_address_and_fulfilment(client_for, shopper):
     product = make_product()
     entry = make_address(shopper)
     drop = make_drop(discount_value=100)
-    give_coupon(shopper, drop)
+    issue_coupon(shopper, drop)
     client = client_for(shopper)
     placed = client.post("/api/orders", body(shopper, product, couponId=drop.pk), format="json").json()
     cancelled = client.post(f"/api/orders/{placed['orderId']}/cancel").json()

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from addresses.services import address_create
 from balances.selectors import balance_get
 from balances.services import balance_charge
 from coupons.models import CouponDrop
@@ -93,3 +94,27 @@ def order_body(*, order_id: int | None = None, status: str = "PAID", user_id: in
         "createdAt": created.isoformat(),
         "cancelledAt": timezone.now().isoformat() if status == "CANCELLED" else None,
     }
+
+
+# An address as the API takes it (API.md "Delivery addresses").
+ADDRESS_BODY = {
+    "recipient": "김사과",
+    "phone": "010-1234-5678",
+    "postalCode": "06236",
+    "address": "서울특별시 강남구 테헤란로 152",
+    "addressDetail": "12층 1201호",
+    "memo": "문 앞에 놓아 주세요",
+}
+
+
+def make_address(user, **overrides):
+    """An address-book entry through the service (the first one becomes the default)."""
+    values = {
+        "recipient": "김사과",
+        "phone": "010-1234-5678",
+        "postal_code": "06236",
+        "address": "서울특별시 강남구 테헤란로 152",
+        "address_detail": "12층 1201호",
+        "memo": "",
+    } | overrides
+    return address_create(user_id=user.pk, **values)
