@@ -45,6 +45,8 @@ SHOPPER_PAGES = [
     "/orders/{order}/complete/",
     "/orders/",
     "/orders/{order}/",
+    "/addresses/",
+    "/addresses/new/",
 ]
 CART_PAGES = {"/orders/cart/", "/orders/checkout/"}
 

@@ -107,9 +107,18 @@ def test_shopper_signs_up_charges_grabs_a_coupon_buys_and_cancels(page, transact
     expect(rows.filter(has_text="캠핑 의자")).to_contain_text("24,000원")
     expect(page.get_by_label("캠핑 의자 수량")).to_have_value("2")
 
-    # 5. check out with the coupon: the discount is previewed before paying
+    # 5. check out with the coupon: the discount is previewed before paying; first an address,
+    # added in place (the checkout ships only to one)
     page.get_by_role("link", name="주문하기").click()
     expect(page.get_by_role("heading", name="주문서")).to_be_visible()
+    expect(page.get_by_text("저장된 배송지가 없습니다.")).to_be_visible()
+    page.get_by_label("받는 분").fill("김캠핑")
+    page.get_by_label("연락처").fill("010-2345-6789")
+    page.get_by_label("우편번호").fill("04524")
+    page.get_by_label("주소", exact=True).fill("서울특별시 중구 세종대로 110")
+    page.get_by_role("button", name="배송지 저장").click()
+    expect(page.get_by_role("heading", name="주문서")).to_be_visible()
+    expect(page.get_by_role("radio", name=re.compile("김캠핑"))).to_be_checked()
     expect(page.get_by_text("현재 잔액: 50,000원")).to_be_visible()
     coupon = page.get_by_role("radio", name=re.compile("가을 캠핑 5,000원 할인"))
     expect(page.locator("label", has=coupon)).to_contain_text("5,000원 할인, 결제 금액 42,000원")

@@ -2,13 +2,19 @@ import pytest
 from django.contrib.messages import get_messages
 
 from orders.models import Order
-from tests.support.builders import balance_of, issue_coupon, make_drop, make_product
+from tests.support.builders import balance_of, issue_coupon, make_address, make_drop, make_product
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def browser(client, shopper):
+def home(shopper):
+    """The checkout ships only to an address (tests/orders/test_checkout_address.py)."""
+    return make_address(shopper)
+
+
+@pytest.fixture
+def browser(client, shopper, home):
     client.force_login(shopper)
     return client
 
@@ -55,7 +61,7 @@ def test_cart_rejects_unknown_products(browser):
     assert "판매 중인 상품이 아닙니다." in texts(response)
 
 
-def test_checkout_with_a_coupon_then_history_and_cancel(browser, shopper):
+def test_checkout_with_a_coupon_then_history_and_cancel(browser, shopper, home):
     product = make_product(price=20_000, stock=3, name="기계식 키보드")
     drop = make_drop(name="5천원 할인", discount_value=5_000)
     issue_coupon(shopper, drop)
@@ -66,7 +72,7 @@ def test_checkout_with_a_coupon_then_history_and_cancel(browser, shopper):
     assert "5천원 할인" in html and "35,000원" in html  # the discount previewed
     nonce = page.context["nonce"]
 
-    response = browser.post("/orders/checkout/", {"coupon": drop.pk, "nonce": nonce})
+    response = browser.post("/orders/checkout/", {"coupon": drop.pk, "nonce": nonce, "address": home.pk})
     order = Order.objects.get(user=shopper)
     assert response.status_code == 302 and response["Location"] == f"/orders/{order.pk}/complete/"
     assert (order.paid_amount, order.coupon_id) == (35_000, drop.pk)
@@ -74,7 +80,7 @@ def test_checkout_with_a_coupon_then_history_and_cancel(browser, shopper):
     assert browser.session["cart"] == {}
     assert "주문이 완료되었습니다" in browser.get(response["Location"]).content.decode()
 
-    resent = browser.post("/orders/checkout/", {"coupon": drop.pk, "nonce": nonce})
+    resent = browser.post("/orders/checkout/", {"coupon": drop.pk, "nonce": nonce, "address": home.pk})
     assert resent.status_code == 302 and Order.objects.count() == 1
 
     assert f"#{order.pk}" in browser.get("/orders/").content.decode()
@@ -94,13 +100,13 @@ def test_checkout_with_a_coupon_then_history_and_cancel(browser, shopper):
         (1_000, 5, True, "유효하지 않은 쿠폰"),
     ],
 )
-def test_checkout_failures_are_told_in_korean(browser, shopper, price, stock, use_coupon, message):
+def test_checkout_failures_are_told_in_korean(browser, shopper, home, price, stock, use_coupon, message):
     product = make_product(price=price, stock=max(stock, 1))
     add(browser, product)
     page = browser.get("/orders/checkout/")
     if not stock:
         type(product).objects.filter(pk=product.pk).update(stock=0)
-    data = {"nonce": page.context["nonce"]}
+    data = {"nonce": page.context["nonce"], "address": home.pk}
     if use_coupon:
         drop = make_drop(name="최소 금액 쿠폰", min_order_amount=50_000)
         issue_coupon(shopper, drop)
@@ -113,10 +119,10 @@ def test_checkout_failures_are_told_in_korean(browser, shopper, price, stock, us
     assert balance_of(shopper) == 100_000
 
 
-def test_pages_need_login_and_hide_other_peoples_orders(client, browser, shopper, other_user, client_for):
+def test_pages_need_login_and_hide_other_peoples_orders(client, browser, shopper, home, other_user, client_for):
     product = make_product()
     add(browser, product)
-    browser.post("/orders/checkout/", {"nonce": browser.get("/orders/checkout/").context["nonce"]})
+    browser.post("/orders/checkout/", {"nonce": browser.get("/orders/checkout/").context["nonce"], "address": home.pk})
     order = Order.objects.get(user=shopper)
 
     assert client.get("/orders/checkout/").status_code == 302

@@ -22,7 +22,7 @@ from dataplatform.tasks import sweep_outbox
 from orders.models import Order
 from orders.services import order_place
 from tests.support.api import assert_problem
-from tests.support.builders import balance_of, fund, issue_coupon, make_drop, make_product, snapshot
+from tests.support.builders import balance_of, fund, issue_coupon, make_address, make_drop, make_product, snapshot
 from tests.support.network import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -110,11 +110,12 @@ def test_connection_lost_at_the_storefront_checkout_writes_nothing_and_keeps_the
     browser.force_login(cart["user"])
     for product in cart["products"]:
         browser.post("/orders/cart/add/", {"product_id": product.pk, "quantity": 1})
+    home = make_address(cart["user"])
     nonce = browser.get("/orders/checkout/").context["nonce"]
     before = _state(cart)
 
     with db_killer.on_sql('INSERT INTO "orders_order"'):
-        response = browser.post("/orders/checkout/", {"nonce": nonce, "coupon": cart["drop"].pk})
+        response = browser.post("/orders/checkout/", {"nonce": nonce, "coupon": cart["drop"].pk, "address": home.pk})
 
     assert response.status_code == 503
     assert response["Content-Type"].startswith("text/html")
