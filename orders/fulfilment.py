@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import InvalidRequest
-from dataplatform.services import event_emit
+from dataplatform.services.emitting import event_emit
 from orders.errors import InvalidFulfilment, OrderNotFound
 from orders.models import Order
 from orders.selectors import order_detail
