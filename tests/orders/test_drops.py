@@ -10,7 +10,7 @@ from django.utils import timezone
 from orders.services import order_cancel, order_place
 from products.models import Product
 from tests.support.api import assert_problem
-from tests.support.builders import fund, issue_coupon, make_drop, snapshot
+from tests.support.builders import fund, issue_coupon, make_address, make_drop, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -150,15 +150,16 @@ def test_bad_coupon_before_out_of_stock_and_out_of_stock_names_product_id(client
 def test_storefront_checkout_says_it_in_korean(client, shopper):
     drop = make_timed(limit=1, starts=timezone.now() + timedelta(hours=1))
     client.force_login(shopper)
+    home = make_address(shopper)  # the checkout ships only to an address
     client.post("/orders/cart/add/", {"product_id": drop.pk, "quantity": 1})
     page = client.get("/orders/checkout/")
     nonce = page.context["nonce"]
-    response = client.post("/orders/checkout/", {"nonce": nonce, "coupon": ""}, follow=True)
+    response = client.post("/orders/checkout/", {"nonce": nonce, "coupon": "", "address": home.pk}, follow=True)
     assert "판매 시작 전" in response.content.decode()
     Product.objects.filter(pk=drop.pk).update(sale_starts_at=None)
     client.post("/orders/cart/update/", {"product_id": drop.pk, "quantity": 2})
     nonce = client.get("/orders/checkout/").context["nonce"]
-    response = client.post("/orders/checkout/", {"nonce": nonce, "coupon": ""}, follow=True)
+    response = client.post("/orders/checkout/", {"nonce": nonce, "coupon": "", "address": home.pk}, follow=True)
     assert "구매 한도 초과" in response.content.decode()
 
 
