@@ -12,13 +12,13 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
-from rest_framework.throttling import BaseThrottle
+
+from core.client import client_ip
 
 
 def client_address(request) -> str:
-    """The caller's address as DRF's throttles see it (REMOTE_ADDR, or X-Forwarded-For behind
-    NUM_PROXIES proxies), so both limits agree on who is calling."""
-    return BaseThrottle().get_ident(request) or "unknown"
+    """The caller's address as the throttles see it (core/client.py), so both limits agree."""
+    return client_ip(request)
 
 
 def _key(username: str, address: str) -> str:

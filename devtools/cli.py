@@ -133,7 +133,12 @@ def check(args: list[str]) -> int:
         return 1
     with engines(prefer_local=True) as urls:
         env = _env(urls, "config.settings.local")
-        prod = dict(env, DJANGO_SETTINGS_MODULE="config.settings.production", SECRET_KEY=os.urandom(48).hex())
+        prod = dict(
+            env,
+            DJANGO_SETTINGS_MODULE="config.settings.production",
+            SECRET_KEY=os.urandom(48).hex(),
+            DATA_PLATFORM_SECRET=os.urandom(24).hex(),
+        )
         django_steps = [
             ("migrations are complete", env, ["makemigrations", "--check", "--dry-run"]),
             ("check --deploy (production settings)", prod, ["check", "--deploy", "--fail-level", "WARNING"]),

@@ -89,6 +89,7 @@ def bench_environment(*, fresh: bool = False, extra_env: dict | None = None):
             REDIS_URL=_with_path(urls["REDIS_URL"], f"/{BENCH_REDIS_DB}"),
             DJANGO_SETTINGS_MODULE="config.settings.production",
             SECRET_KEY=secrets.token_urlsafe(64),
+            DATA_PLATFORM_SECRET=secrets.token_urlsafe(48),
             SECURE_SSL_REDIRECT="false",
             ALLOWED_HOSTS="127.0.0.1,localhost",
             LOG_LEVEL="WARNING",

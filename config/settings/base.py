@@ -19,6 +19,9 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 CSRF_FAILURE_VIEW = "core.views.csrf_failure"
+# How many proxies of ours stand in front of the site (core/client.py). 0: X-Forwarded-For and
+# X-Forwarded-Proto are a client's own words and are ignored.
+NUM_PROXIES = env_int("NUM_PROXIES", 0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -184,6 +187,7 @@ REST_FRAMEWORK = {
         "order": env_str("THROTTLE_ORDER", "10/second"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "NUM_PROXIES": NUM_PROXIES,  # DRF's own get_ident agrees with core/client.py
 }
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 30)),
@@ -225,7 +229,8 @@ CELERY_BEAT_SCHEDULE["core.purge-idempotency-keys"] = {"task": "core.purge_idemp
 
 # --- Data platform ---------------------------------------------------------------------------
 DATA_PLATFORM_URL = env_str("DATA_PLATFORM_URL", "")
-DATA_PLATFORM_SECRET = env_str("DATA_PLATFORM_SECRET", "local-data-platform-secret")
+LOCAL_DATA_PLATFORM_SECRET = "local-data-platform-secret"  # production refuses it
+DATA_PLATFORM_SECRET = env_str("DATA_PLATFORM_SECRET", LOCAL_DATA_PLATFORM_SECRET)
 DATA_PLATFORM_CONNECT_TIMEOUT = float(env_str("DATA_PLATFORM_CONNECT_TIMEOUT", "3"))
 DATA_PLATFORM_READ_TIMEOUT = float(env_str("DATA_PLATFORM_READ_TIMEOUT", "10"))
 DATA_PLATFORM_RETRY_BUDGET_HOURS = env_int("DATA_PLATFORM_RETRY_BUDGET_HOURS", 24)

@@ -1,11 +1,12 @@
-"""Production: refuses to start without a real SECRET_KEY; secure cookies and HSTS."""
+"""Production: refuses to start with a weak SECRET_KEY or DATA_PLATFORM_SECRET; secure cookies
+and HSTS."""
 
 from django.core.exceptions import ImproperlyConfigured
 
 from core.logs import logging_config
 
 from .base import *  # noqa: F403
-from .base import LOG_LEVEL, SECRET_KEY
+from .base import DATA_PLATFORM_SECRET, LOCAL_DATA_PLATFORM_SECRET, LOG_LEVEL, NUM_PROXIES, SECRET_KEY
 from .env import env_bool, env_int, env_str
 
 DEBUG = False
@@ -16,7 +17,20 @@ if not SECRET_KEY or SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY)
         'Generate one with: python -c "import secrets; print(secrets.token_urlsafe(64))"'
     )
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The HMAC key the data platform checks our events with: a guessable one lets anyone forge orders.
+if (
+    DATA_PLATFORM_SECRET == LOCAL_DATA_PLATFORM_SECRET
+    or len(DATA_PLATFORM_SECRET) < 32
+    or len(set(DATA_PLATFORM_SECRET)) < 5
+):
+    raise ImproperlyConfigured(
+        "Production needs a real DATA_PLATFORM_SECRET: at least 32 characters, not the local default. "
+        'Generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
+    )
+
+# X-Forwarded-Proto is believed only from our own proxy (NUM_PROXIES), which overwrites it.
+if NUM_PROXIES > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 # Prometheus scrapes /metrics over the private network, not through the TLS proxy (docker-compose.yml).
 SECURE_REDIRECT_EXEMPT = [r"^api/health", r"^metrics$"]

@@ -16,6 +16,8 @@ from django_redis import get_redis_connection
 from redis.exceptions import RedisError
 from rest_framework import throttling
 
+from core.client import client_ip
+
 logger = logging.getLogger(__name__)
 
 # KEYS[1] the log; ARGV: now (s, float), window (s), limit, a unique member.
@@ -46,6 +48,9 @@ def _sliding_log():
 
 
 class ScopedRateThrottle(throttling.ScopedRateThrottle):
+    def get_ident(self, request):
+        return client_ip(request)  # never a forged X-Forwarded-For (core/client.py)
+
     def allow_request(self, request, view):
         self.scope = getattr(view, self.scope_attr, None)
         if not self.scope:
