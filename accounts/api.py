@@ -1,13 +1,17 @@
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts import login_guard
+from accounts.fields import NewPasswordField, TextField, UsernameField
 from accounts.services import user_signup
+from core.api.refresh_tokens import refresh_token_spend
 from core.api.schema import problems
 from core.api.throttling import ScopedRateThrottle
 
@@ -19,8 +23,8 @@ class SignupApi(APIView):
     throttle_scope = "signup"
 
     class InputSerializer(serializers.Serializer):
-        username = serializers.CharField(max_length=150, trim_whitespace=False)
-        password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+        username = UsernameField(max_length=150, trim_whitespace=False)
+        password = NewPasswordField(max_length=128, trim_whitespace=False, write_only=True)
 
     class OutputSerializer(serializers.Serializer):
         userId = serializers.IntegerField(source="pk")
@@ -48,6 +52,7 @@ class TokenApi(TokenObtainPairView):
 
     @extend_schema(
         operation_id="auth_token",
+        request=inline_serializer("TokenObtainPair", {"username": TextField(), "password": TextField(write_only=True)}),
         responses={
             200: inline_serializer(
                 "TokenPair", {"access": serializers.CharField(), "refresh": serializers.CharField()}
@@ -79,10 +84,44 @@ class TokenRefreshApi(TokenRefreshView):
 
     @extend_schema(
         operation_id="auth_token_refresh",
+        request=inline_serializer("TokenRefresh", {"refresh": TextField()}),
         responses={
-            200: inline_serializer("TokenAccess", {"access": serializers.CharField()}),
+            # the refresh token sent is spent: the answer carries the one to use next time
+            200: inline_serializer(
+                "TokenRefreshed", {"access": serializers.CharField(), "refresh": serializers.CharField()}
+            ),
             **problems((400, "INVALID_REQUEST"), (401, "UNAUTHENTICATED"), (429, "RATE_LIMITED")),
         },
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
+
+
+class LogoutApi(APIView):
+    """Blacklists the refresh token given (an access token lapses by itself within
+    JWT_ACCESS_MINUTES). Needs no access token: the refresh token is the credential."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    class LogoutInputSerializer(serializers.Serializer):  # its own name: it names the schema component
+        refresh = TextField()
+
+    @extend_schema(
+        operation_id="auth_logout",
+        request=LogoutInputSerializer,
+        responses={
+            204: OpenApiResponse(description="logged out: the refresh token is refused from now on"),
+            **problems((400, "INVALID_REQUEST"), (401, "UNAUTHENTICATED"), (429, "RATE_LIMITED")),
+        },
+    )
+    def post(self, request):
+        data = self.LogoutInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            refresh_token_spend(token=RefreshToken(data.validated_data["refresh"]))
+        except TokenError as error:  # malformed, expired, not a refresh token, or already spent
+            raise InvalidToken(error.args[0]) from error
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,4 +1,4 @@
-from drf_spectacular.types import OpenApiTypes
+from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -15,7 +15,14 @@ from core.api.throttling import ScopedRateThrottle
 from core.errors import InvalidRequest
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 
-USER_ID_PATH = OpenApiParameter("userId", OpenApiTypes.INT64, OpenApiParameter.PATH, description="사용자 id")
+# The schema states the bounds parse_path_user_id enforces, so a generated client never sends a
+# request the server refuses with 400.
+USER_ID_PATH = OpenApiParameter(
+    "userId",
+    {"type": "integer", "format": "int64", "minimum": 1, "maximum": BIGINT_MAX},
+    OpenApiParameter.PATH,
+    description="사용자 id (양의 정수)",
+)
 
 
 def parse_path_user_id(raw: str) -> int:
@@ -54,8 +61,11 @@ class BalanceChargeApi(APIView):
 
     class BalanceChargeInputSerializer(serializers.Serializer):
         userId = IdField()
+        # the bounds the service enforces, so the schema states them (checked there, not here)
         amount = StrictIntegerField(
-            min_value=1, help_text="1 ≤ amount ≤ BALANCE_MAX_CHARGE, 충전 후 잔액 ≤ BALANCE_MAX"
+            min_value=1,
+            max_value=settings.BALANCE_MAX_CHARGE,
+            help_text="1 ≤ amount ≤ BALANCE_MAX_CHARGE, 충전 후 잔액 ≤ BALANCE_MAX",
         )
 
     class UserSerializer(serializers.Serializer):

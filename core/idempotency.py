@@ -70,7 +70,7 @@ _NOT_STORED_STATUSES = {429}
 
 IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     name=HEADER,
-    type=str,
+    type={"type": "string", "minLength": 1, "maxLength": KEY_MAX_LENGTH},  # what idempotent() accepts
     location=OpenApiParameter.HEADER,
     required=False,
     description=(

@@ -3,6 +3,7 @@ names in `services.publishing` and never import this module."""
 
 from celery import shared_task
 
+from . import retention
 from .services import publishing, sweeping
 
 

@@ -1,5 +1,4 @@
 from django.contrib.auth import get_user_model
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -16,6 +15,9 @@ from orders.lines import MAX_LINES, MAX_QUANTITY
 from orders.selectors import order_page, order_visible
 from orders.serializers import OrderOut, order_body
 from orders.services import order_cancel, order_place
+
+# The largest `userId` the orders list parses (18 digits, below bigint's limit), said in the schema.
+USER_ID_QUERY_MAX = 10**18 - 1
 
 
 def _ensure_user_exists(request, user_id: int) -> None:
@@ -104,7 +106,11 @@ class OrdersApi(APIView):
     @extend_schema(
         operation_id="order_list",
         parameters=[
-            OpenApiParameter("userId", OpenApiTypes.INT, description="기본값: 호출한 사용자"),
+            OpenApiParameter(
+                "userId",
+                {"type": "integer", "format": "int64", "minimum": 1, "maximum": USER_ID_QUERY_MAX},
+                description="기본값: 호출한 사용자 (양의 정수)",
+            ),
             *page_parameters(default_size=20),
         ],
         responses={
@@ -117,7 +123,7 @@ class OrdersApi(APIView):
         raw = request.query_params.get("userId")
         if raw is None:
             user_id = request.user.pk
-        elif raw.isascii() and raw.isdigit() and 0 < len(raw) <= 18 and int(raw) > 0:
+        elif raw.isascii() and raw.isdigit() and 0 < len(raw) <= 18 and 0 < int(raw) <= USER_ID_QUERY_MAX:
             user_id = int(raw)
         else:
             raise InvalidRequest(errors=[{"field": "userId", "message": "양의 정수여야 합니다."}])

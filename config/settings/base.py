@@ -5,6 +5,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 
 from core.logs import logging_config
 
@@ -35,8 +37,10 @@ INSTALLED_APPS = [
     "django.contrib.postgres",  # OpClass in index expressions (products' trigram index)
     "rest_framework",
     "rest_framework_simplejwt",
+    "rest_framework_simplejwt.token_blacklist",  # refresh tokens are spent once (core/api/refresh_tokens.py)
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     # ours: shared plumbing first, then the domains, then the apps on top of them
     "core",
     "balances",
@@ -53,6 +57,7 @@ MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
     "core.logs.RequestLogMiddleware",  # the one `event: "request"` line, with the request id
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.PageLocaleMiddleware",  # LocaleMiddleware for pages; the API is always ko-kr
@@ -164,6 +169,25 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
+# --- Content Security Policy (django-csp) ----------------------------------------------------
+# Pages load only our own files: no inline script anywhere, and the one inline <style> (the API
+# docs page, templates/api/swagger_ui.html) carries the per-request nonce. Swagger UI draws its
+# icons as data: images. Nothing may frame the site (as X-Frame-Options says) or post elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 # --- Request limits --------------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 64 * 1024)
 
@@ -195,6 +219,9 @@ SIMPLE_JWT = {
     "AUTH_HEADER_TYPES": ("Bearer",),
     "USER_ID_CLAIM": "user_id",
     "UPDATE_LAST_LOGIN": False,
+    # A refresh answers a new refresh token and the old one is blacklisted (so is one logged out).
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
     # Access tokens carry a `staff` claim so that bearer requests need no user SELECT.
     "TOKEN_OBTAIN_SERIALIZER": "core.api.authentication.TokenObtainPairSerializer",
     "TOKEN_REFRESH_SERIALIZER": "core.api.authentication.TokenRefreshSerializer",
@@ -226,6 +253,12 @@ IDEMPOTENCY_KEY_TTL_HOURS = env_int("IDEMPOTENCY_KEY_TTL_HOURS", 24)
 # An in-flight Idempotency-Key claim of a crashed process can be taken over after this lease.
 IDEMPOTENCY_LEASE_SECONDS = env_int("IDEMPOTENCY_LEASE_SECONDS", 60)
 CELERY_BEAT_SCHEDULE["core.purge-idempotency-keys"] = {"task": "core.purge_idempotency_keys", "schedule": 3600.0}
+# Housekeeping (core/housekeeping.py, dataplatform/retention.py), daily in the shop's quiet hours (KST).
+CELERY_BEAT_SCHEDULE["core.clear-sessions"] = {"task": "core.clear_sessions", "schedule": crontab(hour=4, minute=10)}
+CELERY_BEAT_SCHEDULE["core.flush-expired-refresh-tokens"] = {
+    "task": "core.flush_expired_refresh_tokens",
+    "schedule": crontab(hour=4, minute=20),
+}
 
 # --- Data platform ---------------------------------------------------------------------------
 DATA_PLATFORM_URL = env_str("DATA_PLATFORM_URL", "")
@@ -242,6 +275,12 @@ DATA_PLATFORM_SWEEP_BATCH = env_int("DATA_PLATFORM_SWEEP_BATCH", 200)
 DATA_PLATFORM_KICK_TTL_SECONDS = float(env_str("DATA_PLATFORM_KICK_TTL_SECONDS", "10"))
 # How long a kicked delivery task waits before it runs, gathering the orders committed meanwhile.
 DATA_PLATFORM_KICK_DELAY_SECONDS = float(env_str("DATA_PLATFORM_KICK_DELAY_SECONDS", "0.2"))
+# Delivered events are kept this long after delivery, then deleted (PENDING / FAILED never are).
+OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 30)
+CELERY_BEAT_SCHEDULE["dataplatform-purge-delivered-outbox"] = {
+    "task": "dataplatform.purge_delivered_outbox",
+    "schedule": crontab(hour=4, minute=30),
+}
 CELERY_BEAT_SCHEDULE["dataplatform-sweep-outbox"] = {
     "task": "dataplatform.tasks.sweep_outbox",
     "schedule": 30.0,

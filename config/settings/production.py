@@ -28,6 +28,13 @@ if (
         'Generate one with: python -c "import secrets; print(secrets.token_urlsafe(48))"'
     )
 
+# Hashed names (collectstatic writes a manifest; the Dockerfile runs it), so whitenoise can send
+# them with a far-future, immutable Cache-Control and a changed file gets a new URL.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
 # X-Forwarded-Proto is believed only from our own proxy (NUM_PROXIES), which overwrites it.
 if NUM_PROXIES > 0:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -30,6 +30,8 @@ from rest_framework_simplejwt.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
+from core.api.refresh_tokens import refresh_token_rotate
+
 STAFF_CLAIM = "staff"
 
 
@@ -96,7 +98,8 @@ class TokenObtainPairSerializer(jwt_serializers.TokenObtainPairSerializer):
 
 class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
     """`/api/auth/token/refresh`: refuses an unknown or inactive user and puts the user's current
-    staff flag in the new access token."""
+    staff flag in the new access token; the refresh token is spent and replaced
+    (core/api/refresh_tokens.py)."""
 
     def validate(self, attrs):
         refresh = self.token_class(attrs["refresh"])
@@ -106,7 +109,7 @@ class TokenRefreshSerializer(jwt_serializers.TokenRefreshSerializer):
             raise AuthenticationFailed(self.error_messages["no_active_account"], "no_active_account")
         access = refresh.access_token
         access[STAFF_CLAIM] = bool(user.is_staff)
-        return {"access": str(access)}
+        return {"access": str(access), "refresh": refresh_token_rotate(token=refresh, user=user)}
 
 
 # --- OpenAPI: the same bearer scheme and token bodies as simplejwt's own classes ------------------

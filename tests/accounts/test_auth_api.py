@@ -67,7 +67,7 @@ def test_token_and_refresh(api, user):
 
     response = api.post("/api/auth/token/refresh", {"refresh": tokens["refresh"]}, format="json")
     assert response.status_code == 200
-    assert set(response.json()) == {"access"}
+    assert set(response.json()) == {"access", "refresh"}  # rotated (tests/accounts/test_refresh_rotation.py)
 
 
 def test_token_wrong_password(api, user):

@@ -64,7 +64,7 @@ def test_refresh_refuses_a_deactivated_user_and_updates_the_staff_flag(api, user
     refreshed = api.post("/api/auth/token/refresh", {"refresh": tokens["refresh"]}, format="json").json()
     assert AccessToken(refreshed["access"])[STAFF_CLAIM] is True
     get_user_model().objects.filter(pk=user.pk).update(is_active=False)
-    response = api.post("/api/auth/token/refresh", {"refresh": tokens["refresh"]}, format="json")
+    response = api.post("/api/auth/token/refresh", {"refresh": refreshed["refresh"]}, format="json")
     assert_problem(response, 401, "UNAUTHENTICATED")
 
 

@@ -19,6 +19,7 @@ PUBLIC_OPERATIONS = {
     ("POST", "/api/auth/signup"),
     ("POST", "/api/auth/token"),
     ("POST", "/api/auth/token/refresh"),
+    ("POST", "/api/auth/logout"),  # the refresh token in the body is the credential
     ("GET", "/api/health"),
     ("GET", "/api/health/ready"),
 }

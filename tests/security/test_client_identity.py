@@ -4,7 +4,6 @@ refresh, charge, order, coupon issue) and at the login guard (API, storefront pa
 
 import itertools
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -181,13 +180,8 @@ print(json.dumps({"header": settings.SECURE_PROXY_SSL_HEADER, "status": response
 """
 
 
-def _production_probe(num_proxies: str | None) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "NUM_PROXIES"))}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.production",
-        SECRET_KEY="k8Jq2vX9mZ4pL7nR1sT6wY3bD5fH0gA2cE8uI4oP6qW9eR1tY3uI5oP7aS9dF2gH4jK",
-        DATA_PLATFORM_SECRET="Zr4Nw8Qe2Lk6Hy0Ps3Vb7Xc1Mf5Tg9Ja-platform",
-    )
+def _production_probe(production_env, num_proxies: str | None) -> dict:
+    env = dict(production_env)
     if num_proxies is not None:
         env["NUM_PROXIES"] = num_proxies
     result = subprocess.run(
@@ -197,11 +191,11 @@ def _production_probe(num_proxies: str | None) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_forged_proto_is_ignored_without_proxies():
-    seen = _production_probe(None)
+def test_forged_proto_is_ignored_without_proxies(production_env):
+    seen = _production_probe(production_env, None)
     assert seen == {"header": None, "status": 301}  # still sent to https: the header proved nothing
 
 
-def test_proto_is_believed_behind_a_proxy():
-    seen = _production_probe("1")
+def test_proto_is_believed_behind_a_proxy(production_env):
+    seen = _production_probe(production_env, "1")
     assert seen == {"header": ["HTTP_X_FORWARDED_PROTO", "https"], "status": 200}

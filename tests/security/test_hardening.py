@@ -6,7 +6,6 @@ Django's test client (no database needed). The in-process tests then apply exact
 with override_settings to check what needs the database (the session cookie after a login)."""
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -62,12 +61,8 @@ print(json.dumps({
 
 
 @pytest.fixture(scope="module")
-def production():
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "SESSION_", "CSRF_"))}
-    env["DJANGO_SETTINGS_MODULE"] = "config.settings.production"
-    env["SECRET_KEY"] = "k8Jq2vX9mZ4pL7nR1sT6wY3bD5fH0gA2cE8uI4oP6qW9eR1tY3uI5oP7aS9dF2gH4jK"
-    env["DATA_PLATFORM_SECRET"] = "Zr4Nw8Qe2Lk6Hy0Ps3Vb7Xc1Mf5Tg9Ja-platform"
-    env.pop("NUM_PROXIES", None)
+def production(production_env):
+    env = dict(production_env)
     result = subprocess.run(
         [sys.executable, "-c", _PROBE % json.dumps(SECURITY_SETTINGS)],
         cwd=ROOT,
