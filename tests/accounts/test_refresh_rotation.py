@@ -7,8 +7,8 @@ import pytest
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from tests.conftest import assert_problem
-from tests.orders.conftest import run_concurrently
+from tests.support.api import assert_problem
+from tests.support.concurrency import run_concurrently
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "pw-Test-1234!"

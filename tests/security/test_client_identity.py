@@ -19,8 +19,8 @@ from accounts.login_guard import client_address
 from balances.models import LedgerEntry
 from core.client import client_ip
 from orders.models import Order
-from tests.conftest import assert_problem
-from tests.orders.conftest import fund, make_drop, make_product
+from tests.support.api import assert_problem
+from tests.support.builders import fund, make_drop, make_product
 
 pytestmark = pytest.mark.django_db
 

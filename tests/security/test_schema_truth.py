@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from rest_framework.throttling import ScopedRateThrottle
 
-from tests.conftest import bearer
-from tests.orders.conftest import fund, make_product
+from tests.support.api import bearer
+from tests.support.builders import fund, make_product
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.django_db(transaction=True)]
 
