@@ -26,6 +26,11 @@ def _require_amount(amount, *, low: int, high: int | None, detail: str) -> None:
         raise InvalidAmount(detail, errors=[{"field": "amount", "message": detail}])
 
 
+# auth_user.id is a 32-bit serial (django.contrib.auth keeps AutoField): a larger id names nobody,
+# and PostgreSQL refuses it outright as a parameter of an INSERT into a user_id column.
+USER_ID_MAX = 2**31 - 1
+
+
 def _create_row(user_id: int) -> None:
     """Creates the balance row at 0 if missing. Raises INVALID_USER for an unknown user (checked
     first: the foreign key is deferred, so a bad insert would only fail at commit)."""
@@ -124,6 +129,8 @@ def balance_charge(*, user_id: int, amount: int) -> LedgerEntry:
         high=settings.BALANCE_MAX_CHARGE,
         detail=f"충전 금액은 1원 이상 {settings.BALANCE_MAX_CHARGE:,}원 이하의 정수여야 합니다.",
     )
+    if user_id > USER_ID_MAX:
+        raise InvalidUser("존재하지 않는 사용자입니다.")
     headroom = settings.BALANCE_MAX - amount
     with transaction.atomic():
         charge = _change(user_id, amount, LedgerEntry.Type.CHARGE, conditions={"amount__lte": headroom})

@@ -204,3 +204,12 @@ def test_history_of_someone_else_and_unknown(client_for, user, other_user, staff
 def test_problem_bodies_are_json(client_for, user):
     response = charge(client_for(user), user.pk, 0)
     assert json.loads(response.content)["code"] == "INVALID_AMOUNT"
+
+
+def test_staff_charge_for_an_id_beyond_any_user_is_invalid_user(client_for, staff):
+    # auth_user.id is 32-bit: a larger (schema-valid) userId names nobody; found by the staff fuzz pass
+    response = client_for(staff).post(
+        "/api/balance/charge", {"userId": 8_523_462_539_324_007, "amount": 14_800}, format="json"
+    )
+    assert_problem(response, 404, "INVALID_USER")
+    assert not LedgerEntry.objects.exists()
