@@ -5,10 +5,11 @@ blocked script, style, image or connection as a `securitypolicyviolation` event;
 installed before any page script runs collects them and every page must have none."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from playwright.sync_api import expect
 
 from products.services import product_create
-from tests.browser.helpers import login
+from tests.browser.helpers import PASSWORD, login
 
 pytestmark = pytest.mark.browser
 
@@ -23,12 +24,11 @@ def _violations(page) -> list[str]:
     return page.evaluate("() => window.__cspViolations")
 
 
-def _visit(page, path: str) -> None:
-    response = page.goto(path)
+def _visit(page, path: str, timeout: float | None = None) -> None:
+    response = page.goto(path, timeout=timeout)
     assert response.status == 200, (path, response.status)
     policy = response.headers.get("content-security-policy", "")
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy, (path, policy)
-    page.wait_for_load_state("networkidle")
 
 
 def test_storefront_pages_under_the_policy(page, shopper, transactional_db):
@@ -44,13 +44,16 @@ def test_storefront_pages_under_the_policy(page, shopper, transactional_db):
 
 
 def test_admin_under_the_policy(page, staff_user):
+    staff_user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="products", codename__in=["view_product", "add_product"])
+    )
     page.add_init_script(COLLECT_VIOLATIONS)
     _visit(page, "/admin/login/")
     assert _violations(page) == []
-    page.get_by_label("사용자 이름").fill(staff_user.username)
-    page.get_by_label("비밀번호").fill("pw-Test-1234!")
+    page.locator("#id_username").fill(staff_user.username)
+    page.get_by_label("비밀번호").fill(PASSWORD)
     page.get_by_role("button", name="로그인").click()
-    expect(page.locator("#site-name")).to_be_visible()
+    expect(page.get_by_role("heading", name="운영 관리")).to_be_visible()
     for path in ("/admin/", "/admin/products/product/", "/admin/products/product/add/"):
         _visit(page, path)
         assert _violations(page) == [], path
@@ -60,7 +63,7 @@ def test_admin_under_the_policy(page, staff_user):
 
 def test_api_docs_render_under_the_policy(page):
     page.add_init_script(COLLECT_VIOLATIONS)
-    _visit(page, "/api/docs/")
-    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Flash-sale shop API")
+    _visit(page, "/api/docs/", timeout=120_000)  # megabytes of Swagger UI from a loaded test server
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Flash-sale shop API", timeout=60_000)
     expect(page.locator(".opblock-summary-path").first).to_be_visible()  # the schema was fetched and drawn
     assert _violations(page) == []
