@@ -27,3 +27,9 @@ def sweep_outbox() -> dict:
     """Celery beat, every 30 s: delivers whatever is due and still PENDING (a lost task, a broker
     that was down, a worker killed mid-delivery, or a retry whose backoff outgrew re-queueing)."""
     return sweeping.outbox_sweep()
+
+
+@shared_task(name="dataplatform.purge_delivered_outbox", ignore_result=True)
+def purge_delivered_outbox() -> int:
+    """Beat, daily: deletes events delivered more than OUTBOX_RETENTION_DAYS ago."""
+    return retention.outbox_delivered_purge()
