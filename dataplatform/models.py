@@ -33,6 +33,10 @@ class OutboxEvent(models.Model):
     last_error = models.TextField("마지막 오류", blank=True, default="")
     created_at = models.DateTimeField("생성", default=timezone.now)
     delivered_at = models.DateTimeField("전송 완료 시각", null=True, blank=True)
+    # Who may attempt the row until when (services/claiming.py): no row lock is held during a POST.
+    leased_until = models.DateTimeField("임대 만료", null=True, blank=True)
+    # The request that made the event: sent as X-Request-ID and on the delivery's log lines.
+    request_id = models.CharField("요청 ID", max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = "아웃박스 이벤트"

@@ -266,6 +266,12 @@ LOCAL_DATA_PLATFORM_SECRET = "local-data-platform-secret"  # production refuses 
 DATA_PLATFORM_SECRET = env_str("DATA_PLATFORM_SECRET", LOCAL_DATA_PLATFORM_SECRET)
 DATA_PLATFORM_CONNECT_TIMEOUT = float(env_str("DATA_PLATFORM_CONNECT_TIMEOUT", "3"))
 DATA_PLATFORM_READ_TIMEOUT = float(env_str("DATA_PLATFORM_READ_TIMEOUT", "10"))
+# The most one attempt may take in all, connect and every read included (services/transport.py).
+DATA_PLATFORM_TOTAL_TIMEOUT = float(env_str("DATA_PLATFORM_TOTAL_TIMEOUT", "15"))
+# How long a claimed event is its claimer's to attempt (services/claiming.py); longer than a batch
+# can run (2 s of new attempts plus one attempt's total timeout), and how long the sweep waits for
+# the events of a worker that died mid-POST.
+DATA_PLATFORM_LEASE_SECONDS = float(env_str("DATA_PLATFORM_LEASE_SECONDS", "60"))
 DATA_PLATFORM_RETRY_BUDGET_HOURS = env_int("DATA_PLATFORM_RETRY_BUDGET_HOURS", 24)
 DATA_PLATFORM_SPOOL_DIR = VAR_DIR / "dataplatform"
 DATA_PLATFORM_BACKOFF_BASE_SECONDS = float(env_str("DATA_PLATFORM_BACKOFF_BASE_SECONDS", "2"))

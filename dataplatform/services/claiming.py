@@ -1,23 +1,37 @@
-"""Claiming due events for one delivery attempt each."""
+"""Claiming due events for delivery: a lease, taken in a short transaction of its own."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ..models import OutboxEvent
 
 
 def events_claim(queryset, *, size: int, due_by: datetime | None = None) -> list[OutboxEvent]:
-    """Locks up to `size` due PENDING rows of `queryset`, skipping rows another transaction holds.
+    """Leases up to `size` due PENDING rows of `queryset` that nobody else holds, and returns them
+    with their lease (`leased_until`). The claim is its own short transaction: no row lock and no
+    transaction stay open while the events are POSTed, however slow the receiver.
 
-    The row locks are held for the whole attempt, HTTP included. That is the simplest way to make
-    sure two workers never send one event at once, and a worker that dies mid-POST loses its
-    connection, so PostgreSQL aborts its transaction, releases the rows and the sweep sends them
-    again (the batch's earlier ones too: at least once). The price is one open transaction and
-    connection per batch in flight, bounded by `sweeping.BATCH_SECONDS` plus one attempt's connect
-    + read timeouts; it never touches order rows."""
-    return list(
-        queryset.select_for_update(skip_locked=True).filter(
-            status=OutboxEvent.Status.PENDING, next_attempt_at__lte=due_by or timezone.now()
-        )[:size]
-    )
+    A lease is the right to attempt the row until `leased_until`; whoever records an outcome does
+    so only while the lease is still theirs (`attempting`). A worker that dies mid-POST leaves its
+    lease to run out (DATA_PLATFORM_LEASE_SECONDS), and then the sweep sends the rows again (the
+    batch's earlier ones too, if their outcome was not recorded yet: at least once). Leases are
+    longer than a batch can run (sweeping.BATCH_SECONDS plus one attempt's total timeout), so a
+    live worker's rows never lapse to another."""
+    now = timezone.now()
+    lease = now + timedelta(seconds=settings.DATA_PLATFORM_LEASE_SECONDS)
+    with transaction.atomic():
+        # SKIP LOCKED: two claimers at the same moment take different rows, neither waits.
+        events = list(
+            queryset.select_for_update(skip_locked=True)
+            .filter(status=OutboxEvent.Status.PENDING, next_attempt_at__lte=due_by or now)
+            .filter(Q(leased_until__isnull=True) | Q(leased_until__lte=now))[:size]
+        )
+        if events:
+            OutboxEvent.objects.filter(pk__in=[event.pk for event in events]).update(leased_until=lease)
+    for event in events:
+        event.leased_until = lease
+    return events

@@ -10,6 +10,7 @@ from django.utils import timezone
 from rest_framework.fields import DateTimeField
 
 from core.db import insert
+from core.middleware import current_request_id
 
 from ..models import OutboxEvent
 from .publishing import outbox_kick
@@ -37,6 +38,7 @@ def event_emit(*, event_type: str, aggregate_id: int, order: dict, occurred_at: 
         aggregate_id=aggregate_id,
         payload=payload,
         next_attempt_at=timezone.now(),
+        request_id="" if current_request_id() == "-" else current_request_id(),
     )
     insert(event)
     transaction.on_commit(outbox_kick, robust=True)

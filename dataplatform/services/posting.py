@@ -2,15 +2,18 @@
 
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from http.client import HTTPConnection, HTTPException, HTTPSConnection
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import urllib3
 from django.conf import settings
 from django.utils import timezone
 
+from core.middleware import current_request_id
+
 from ..models import OutboxEvent
 from .signing import event_signature
+from .transport import attempt_deadline, http_pool
 
 SPOOL_FILE_NAME = "events.jsonl"
 
@@ -23,34 +26,48 @@ class Outcome:
 
 
 def event_post(event: OutboxEvent, body: bytes) -> Outcome:
+    """One signed POST through this process's pooled client (`transport`), within
+    DATA_PLATFORM_TOTAL_TIMEOUT seconds in all, connect and reads included."""
     url = urlsplit(settings.DATA_PLATFORM_URL)
     if url.scheme not in {"http", "https"} or not url.hostname:
         return Outcome(ok=False, error=f"DATA_PLATFORM_URL is not an http(s) URL: {settings.DATA_PLATFORM_URL!r}")
-    connection_class = HTTPSConnection if url.scheme == "https" else HTTPConnection
-    connection = connection_class(url.hostname, url.port, timeout=settings.DATA_PLATFORM_CONNECT_TIMEOUT)
     headers = {
         "Content-Type": "application/json",
         "Idempotency-Key": str(event.event_id),
         "X-Event-Type": event.event_type,
         "X-Signature": event_signature(body),
     }
-    try:
-        connection.connect()
-        connection.sock.settimeout(settings.DATA_PLATFORM_READ_TIMEOUT)
-        connection.request("POST", (url.path or "/") + (f"?{url.query}" if url.query else ""), body, headers)
-        response = connection.getresponse()
-        reply = response.read(500).decode("utf-8", "replace")
-    except (OSError, HTTPException) as exc:
-        return Outcome(ok=False, error=f"{type(exc).__name__}: {exc}")
-    finally:
-        connection.close()
+    request_id = event.request_id or current_request_id()
+    if request_id != "-":
+        headers["X-Request-ID"] = request_id
+    total = settings.DATA_PLATFORM_TOTAL_TIMEOUT
+    timeout = urllib3.Timeout(
+        connect=min(settings.DATA_PLATFORM_CONNECT_TIMEOUT, total), read=min(settings.DATA_PLATFORM_READ_TIMEOUT, total)
+    )
+    with attempt_deadline(total) as attempt:
+        try:
+            response = http_pool().request(
+                "POST", settings.DATA_PLATFORM_URL, body=body, headers=headers, timeout=timeout, redirect=False
+            )
+        except (OSError, urllib3.exceptions.HTTPError) as exc:
+            if attempt.expired:
+                return Outcome(ok=False, error=f"TimeoutError: no complete answer within {total:g} s")
+            return Outcome(ok=False, error=f"{type(_root_cause(exc)).__name__}: {exc}")
     if 200 <= response.status < 300:
         return Outcome(ok=True)
+    reply = response.data[:500].decode("utf-8", "replace")
     return Outcome(
         ok=False,
         error=f"HTTP {response.status}: {reply}".strip(),
-        retry_after=_parse_retry_after(response.getheader("Retry-After")),
+        retry_after=_parse_retry_after(response.headers.get("Retry-After")),
     )
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """urllib3 wraps the socket's error (ConnectionRefusedError...); the log names the cause."""
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        exc = exc.__cause__ or exc.__context__
+    return exc
 
 
 def _parse_retry_after(value: str | None) -> float | None:

@@ -45,11 +45,10 @@ def event_deliver(*, event_pk: int) -> str:
     """One delivery attempt of a due PENDING event. Returns `delivered`, `retry` (scheduled again
     with backoff, and re-queued if that is soon), `failed` (retry budget spent) or `skipped` (not
     due, already delivered, or being delivered by someone else right now)."""
-    with transaction.atomic():
-        claimed = events_claim(OutboxEvent.objects.filter(pk=event_pk), size=1)
-        if not claimed:
-            return SKIPPED
-        [(event, outcome)] = events_attempt(claimed)
+    claimed = events_claim(OutboxEvent.objects.filter(pk=event_pk), size=1)
+    if not claimed:
+        return SKIPPED
+    [(event, outcome)] = events_attempt(claimed)
     if outcome == RETRY:
         _requeue_if_soon(event)
     return outcome
@@ -84,15 +83,14 @@ def _deliver_due(*, limit: int, time_budget_seconds: float) -> tuple[dict[str, i
     while tried < limit:
         if time.monotonic() >= deadline:
             return counts, True
-        with transaction.atomic():
-            batch = events_claim(
-                OutboxEvent.objects.order_by("next_attempt_at", "pk"),
-                due_by=due_by,
-                size=min(CLAIM_BATCH, limit - tried),
-            )
-            if not batch:
-                return counts, False
-            outcomes = events_attempt(batch, stop_at=min(deadline, time.monotonic() + BATCH_SECONDS))
+        batch = events_claim(
+            OutboxEvent.objects.order_by("next_attempt_at", "pk"),
+            due_by=due_by,
+            size=min(CLAIM_BATCH, limit - tried),
+        )
+        if not batch:
+            return counts, False
+        outcomes = events_attempt(batch, stop_at=min(deadline, time.monotonic() + BATCH_SECONDS))
         for event, outcome in outcomes:
             counts[outcome] += 1
             if outcome == RETRY:

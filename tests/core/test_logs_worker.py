@@ -73,12 +73,19 @@ def test_the_workers_log_lines_for_a_delivery_carry_the_ordering_requests_id(
         assert response.status_code == 201
         assert response["X-Request-ID"] == REQUEST_ID
         wait_for(lambda: len(receiver.received) == 1, timeout=60)
-        lines = wait_for(
-            lambda: [line for line in json_lines(log_path) if line.get("request_id") == REQUEST_ID], timeout=30
-        )
+
+        def lines_of_the_request():
+            lines = [line for line in json_lines(log_path) if line.get("request_id") == REQUEST_ID]
+            # the event's own line, then the task's "succeeded" line
+            return lines if any("deliver_due" in line["message"] for line in lines) else None
+
+        lines = wait_for(lines_of_the_request, timeout=30)
     finally:
         stop(worker)
 
     every_line = json_lines(log_path)  # the worker's whole log parses, one JSON object per line
     assert every_line and all({"time", "level", "logger", "message", "request_id"} <= set(line) for line in every_line)
     assert any("deliver_due" in line["message"] for line in lines), lines
+    assert any(line["message"].endswith(" delivered") for line in lines), lines  # the event's own line
+    headers = {name.lower(): value for name, value in receiver.received[0].headers.items()}
+    assert headers["x-request-id"] == REQUEST_ID
