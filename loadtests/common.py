@@ -35,6 +35,7 @@ PY = sys.executable
 # Overridable so that several checkouts on one machine do not share a bench database.
 BENCH_DB = os.environ.get("BENCH_DATABASE_NAME", "shop_bench")
 BENCH_REDIS_DB = int(os.environ.get("BENCH_REDIS_DB", "9"))
+SERVER_LOG = ROOT / "var" / "bench" / "server.log"  # the server's log lines (stderr), appended
 
 # Appended to every wrk script: prints the numbers as one JSON line wrk's own text doesn't give (p95),
 # plus the answers by status if the script counts them in a per-thread global table `statuses`.
@@ -92,7 +93,11 @@ def bench_environment(*, fresh: bool = False, extra_env: dict | None = None):
             DATA_PLATFORM_SECRET=secrets.token_urlsafe(48),
             SECURE_SSL_REDIRECT="false",
             ALLOWED_HOSTS="127.0.0.1,localhost",
-            LOG_LEVEL="WARNING",
+            # As production logs: one JSON request line per request (to var/bench/server.log), and
+            # /metrics on, so the benchmark pays for both (docs/benchmarks.md, metrics and logs).
+            LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "INFO"),
+            LOG_FORMAT="json",
+            METRICS_TOKEN=secrets.token_urlsafe(32),
             PYTHONUNBUFFERED="1",
         )
         env["CELERY_BROKER_URL"] = env["REDIS_URL"]
@@ -161,7 +166,9 @@ class Server:
 
     def __enter__(self) -> str:
         args = self.command()
-        self.proc = subprocess.Popen(args, cwd=ROOT, env=self.env, start_new_session=True)
+        SERVER_LOG.parent.mkdir(parents=True, exist_ok=True)
+        with open(SERVER_LOG, "ab") as log:
+            self.proc = subprocess.Popen(args, cwd=ROOT, env=self.env, start_new_session=True, stderr=log)
         base = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
