@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dataplatform', '0001_initial'),
+        ('dataplatform', '0002_order_fulfilment_event'),
     ]
 
     operations = [
