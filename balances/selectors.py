@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 
 from balances.models import Balance, LedgerEntry
 from core.errors import InvalidUser
+from core.replicas import history_read
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ def balance_get(*, user_id: int) -> BalanceSnapshot:
     return BalanceSnapshot(user_id=user_id, amount=row[0], updated_at=row[1])
 
 
+@history_read
 def balance_history(*, user_id: int, page: int, size: int) -> LedgerPage:
     """The user's ledger, newest first, `page` 0-based (served by the (user, -id) index).
     Raises INVALID_USER for an unknown user."""

@@ -13,6 +13,7 @@ from balances.errors import InsufficientBalance, InvalidAmount
 from balances.models import Balance, LedgerEntry
 from core.db import insert_from
 from core.errors import Forbidden, InvalidRequest, InvalidUser
+from core.replicas import pin_user
 
 REASON_MAX_LENGTH = 500
 
@@ -57,13 +58,17 @@ def _change(user_id: int, delta: int, type_: str, *, conditions: dict | None = N
         params.append(value)
     entry = LedgerEntry(user_id=user_id, type=type_, amount=delta, **fields)
     taken = insert_from(entry, source=sql + " RETURNING amount", params=params, taken={"balance_after": "amount"})
-    return entry if taken else None
+    if not taken:
+        return None
+    pin_user(user_id)  # the shopper reads this change back from the primary (core/replicas.py)
+    return entry
 
 
 def balance_create(*, user_id: int) -> None:
     """Gives an existing user a balance row at 0 (INSERT ... ON CONFLICT DO NOTHING): idempotent and
     safe to call in the caller's transaction, e.g. at signup. A user without a row reads as 0."""
     Balance.objects.bulk_create([Balance(user_id=user_id)], ignore_conflicts=True)
+    pin_user(user_id)
 
 
 def balance_lock(*, user_id: int) -> int:

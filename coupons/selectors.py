@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db.models import Q
 from django.utils import timezone
 
+from core.replicas import catalog_read, history_read
 from coupons import gate
 from coupons.models import CouponDrop, UserCoupon, UserCouponStatus
 from coupons.services.discount import coupon_discount
@@ -20,6 +21,7 @@ def user_coupon_status(user_coupon: UserCoupon, *, now: datetime | None = None) 
     return user_coupon.status
 
 
+@catalog_read
 def coupon_list_open(*, now: datetime | None = None) -> list[CouponDrop]:
     """Drops whose issue window has not ended, newest first, each with `remaining_quantity` from
     the Redis gate (one MGET), or from the database for a drop without a gate or when Redis is down."""
@@ -36,6 +38,7 @@ def coupon_get(*, coupon_id: int) -> CouponDrop | None:
     return CouponDrop.objects.filter(pk=coupon_id).first()
 
 
+@history_read
 def user_coupon_list(*, user_id: int) -> list[UserCoupon]:
     """A user's coupons, newest first, with their drop (one query)."""
     return list(UserCoupon.objects.filter(user_id=user_id).select_related("coupon").order_by("-issued_at", "-id"))

@@ -1,6 +1,7 @@
 from django.db.models import Prefetch
 
 from core.api.pagination import PageParams
+from core.replicas import history_read
 from orders.errors import OrderNotFound
 from orders.models import Order, OrderLine
 
@@ -27,6 +28,7 @@ def order_visible(*, order_id: int, actor) -> Order:
     return order
 
 
+@history_read
 def order_page(*, user_id: int, params: PageParams) -> tuple[list[Order], int]:
     """A user's orders, newest first, each with its lines (two queries plus the count)."""
     orders = Order.objects.filter(user_id=user_id)

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
 
+from core.replicas import CATALOG, pin_primary
 from products.local_copies import LocalCopies
 
 VERSION_KEY = "products:version"
@@ -74,6 +75,7 @@ def bump_version() -> None:
     # next request in any worker sees the bump.
     _copies.clear()
     cache.get(VERSION_KEY)
+    pin_primary(CATALOG)  # refills read the primary until the replica has replayed the edit
 
 
 def bump_version_on_commit() -> None:

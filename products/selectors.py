@@ -10,6 +10,7 @@ from django.db.models import Count, F, Q, Sum, Value, Window
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from core.replicas import catalog_read
 from products.errors import ProductNotFound
 from products.models import Product, ProductSales
 
@@ -49,6 +50,7 @@ def _matching(keyword: str | None):
     return queryset.filter(name_upper__contains=Upper(Value(keyword))) if keyword else queryset
 
 
+@catalog_read
 def product_count(*, keyword: str | None) -> int:
     """How many active products match `keyword` (all of them without one)."""
     return _matching(keyword).count()
@@ -62,6 +64,7 @@ def _in_page_order(queryset, keyword: str | None):
     return queryset.order_by((F("id") + 0).asc() if keyword else F("id").asc())
 
 
+@catalog_read
 def product_page(*, keyword: str | None, page: int, size: int) -> list[dict]:
     """One page of active products as `{id, name, price, stock}`, ordered by id ascending. `keyword`
     is a case-insensitive substring of the name (served by the trigram index on UPPER(name);
@@ -71,6 +74,7 @@ def product_page(*, keyword: str | None, page: int, size: int) -> list[dict]:
     return list(ordered.values(*ITEM_FIELDS)[offset : offset + size])
 
 
+@catalog_read
 def product_search(*, keyword: str, page: int, size: int) -> tuple[list[dict], int]:
     """`product_page` and `product_count` for a keyword in ONE query (`COUNT(*) OVER ()`): both
     need the same trigram-index scan of every match, the costly part of a search, so a search not
@@ -93,6 +97,7 @@ def product_list(*, keyword: str | None, page: int, size: int) -> tuple[list[dic
     return (product_page(keyword=keyword, page=page, size=size) if page * size < total else []), total
 
 
+@catalog_read
 def drops_open(*, at: datetime | None = None) -> list[dict]:
     """Active drops (a window set) that have not ended at `at` (now): upcoming, on sale or sold out,
     by start then id (a drop without a start first: on sale since it was created)."""
@@ -118,6 +123,7 @@ def units_sold(*, product_ids) -> dict[int, int]:
     return {product_id: max(int(sold or 0), 0) for product_id, sold in rows}
 
 
+@catalog_read
 def product_get(*, product_id: int) -> Product:
     """An active product; PRODUCT_NOT_FOUND otherwise."""
     product = _active().filter(pk=product_id).first()
@@ -144,6 +150,7 @@ def products_for_order(*, product_ids: Iterable[int]) -> dict[int, ProductForOrd
     return found
 
 
+@catalog_read
 def best_sellers(*, today: date | None = None) -> dict:
     """Top 5 active products by quantity sold over today and the two days before (Asia/Seoul),
     cancelled sales excluded (reverted in the same day's counters); ties by lower product id.

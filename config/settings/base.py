@@ -11,6 +11,13 @@ from csp.constants import NONCE, NONE, SELF
 from core.logs import logging_config
 
 from .env import env_bool, env_int, env_list, env_str
+from .redis_urls import (
+    broker_transport_options,
+    is_amqp,
+    sentinel_addresses,
+    sentinel_broker_url,
+    sentinel_location,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -104,6 +111,14 @@ DATABASES["default"]["OPTIONS"]["pool"] = {
     "timeout": env_int("DB_POOL_TIMEOUT", 10),
 }
 DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME", "test_shop")}
+# A streaming replica for catalog and history reads (core/replicas.py); decisions read the primary.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL", "")
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 10)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=0)
+    DATABASES["replica"]["OPTIONS"] = {**DATABASES["default"]["OPTIONS"], **DATABASES["replica"].get("OPTIONS", {})}
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.replicas.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache (django-redis) and, by default, the Celery broker ----------------------------
@@ -123,10 +138,25 @@ CACHES = {
     }
 }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+# Redis under Sentinel: REDIS_SENTINELS ("host:port,host:port") and REDIS_SENTINEL_MASTER name the
+# set; every Redis user (cache, coupon gate, throttles, pins, the Celery broker) then asks the
+# Sentinels for the master and follows a failover. The db number still comes from REDIS_URL.
+REDIS_SENTINELS = sentinel_addresses(env_str("REDIS_SENTINELS", ""))
+REDIS_SENTINEL_MASTER = env_str("REDIS_SENTINEL_MASTER", "mymaster")
+if REDIS_SENTINELS:
+    CACHES["default"]["LOCATION"] = sentinel_location(REDIS_URL, REDIS_SENTINEL_MASTER)
+    CACHES["default"]["OPTIONS"]["CONNECTION_FACTORY"] = "django_redis.pool.SentinelConnectionFactory"
+    CACHES["default"]["OPTIONS"]["SENTINELS"] = REDIS_SENTINELS
+    CACHES["default"]["OPTIONS"]["SENTINEL_KWARGS"] = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Celery ----------------------------------------------------------------------------------
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", sentinel_broker_url(REDIS_URL, REDIS_SENTINELS) or REDIS_URL)
+CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(CELERY_BROKER_URL, REDIS_SENTINEL_MASTER)
+# On RabbitMQ: quorum queues (replicated, they survive a node's loss), and Celery then schedules
+# countdowns (the outbox retries) with RabbitMQ's native delayed delivery, not in the worker.
+CELERY_TASK_DEFAULT_QUEUE_TYPE = "quorum" if is_amqp(CELERY_BROKER_URL) else "classic"
+CELERY_WORKER_DETECT_QUORUM_QUEUES = is_amqp(CELERY_BROKER_URL)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Asia/Seoul"

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from core import metrics
 from core.errors import InvalidUser, ServiceUnavailable
+from core.replicas import pin_user
 from coupons import gate
 from coupons.errors import CouponAlreadyIssued, CouponNotFound, CouponNotIssuable, CouponSoldOut
 from coupons.models import CouponDrop, UserCoupon, UserCouponStatus
@@ -79,6 +80,7 @@ def coupon_issue(*, user_id: int, coupon_id: int) -> UserCoupon:
                 issued_at=now,
                 expires_at=now + timedelta(days=drop.valid_days),
             )
+            pin_user(user_id)  # read back from the primary (core/replicas.py)
             taken = CouponDrop.objects.filter(pk=coupon_id, issued_count__lt=F("total_quantity")).update(
                 issued_count=F("issued_count") + 1
             )

@@ -1,0 +1,305 @@
+"""Real servers for the scale-out drills, started on 127.0.0.1 and removed afterwards.
+
+- `PostgresPair`: a primary (its own data folder and port) and a streaming replica of it made with
+  `pg_basebackup -R`. PostgreSQL refuses to run as root, so as root every server command runs as
+  the `postgres` user; as anyone else, as that user.
+- `SentinelSet`: a Redis master, one replica and three Sentinels (`redis-server --sentinel`).
+- `WebNode` (see `web_node`): one granian web server on a settings environment of our choosing.
+
+Each raises `ServerUnavailable` with the reason when its binaries or a start fail; the fixtures
+turn that into a skip that names the reason (never a silent one).
+"""
+
+import contextlib
+import glob
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class ServerUnavailable(Exception):
+    """A server this drill needs could not be started here."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until(check, *, timeout: float, what: str, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+
+
+def _pg_bindir() -> Path:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[4]))
+    if found:
+        return Path(found[-1]).parent
+    pg_ctl = shutil.which("pg_ctl")
+    if pg_ctl:
+        return Path(pg_ctl).parent
+    raise ServerUnavailable("no PostgreSQL server binaries (pg_ctl) on this machine")
+
+
+class PostgresPair:
+    """A primary and its streaming replica. `url(...)` gives a libpq URL for either."""
+
+    def __init__(self) -> None:
+        self.bindir = _pg_bindir()
+        self.as_root = os.geteuid() == 0
+        self.user = "postgres" if self.as_root else pwd.getpwuid(os.geteuid()).pw_name
+        self.base = Path(tempfile.mkdtemp(prefix="shop-pg-pair-"))
+        self.primary_dir, self.replica_dir = self.base / "primary", self.base / "replica"
+        self.primary_port, self.replica_port = free_port(), free_port()
+        self._started: list[Path] = []
+
+    def _run(self, tool: str, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        cmd = [str(self.bindir / tool), *args]
+        if self.as_root:
+            cmd = ["runuser", "-u", self.user, "--", *cmd]
+        result = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=self.base)
+        if check and result.returncode:
+            raise ServerUnavailable(f"{tool} failed ({result.returncode}): {result.stderr.strip()[-800:]}")
+        return result
+
+    def _pg_ctl_start(self, data: Path, port: int) -> None:
+        options = f"-p {port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+        self._run("pg_ctl", "-D", str(data), "-l", str(data / "server.log"), "-o", options, "-w", "-t", "60", "start")
+        self._started.append(data)
+
+    def start(self) -> "PostgresPair":
+        if self.as_root:
+            shutil.chown(self.base, self.user)
+        self._run("initdb", "-D", str(self.primary_dir), "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8")
+        self._pg_ctl_start(self.primary_dir, self.primary_port)
+        self.sql("primary", "CREATE DATABASE shop", database="postgres")
+        self._run(
+            "pg_basebackup",
+            *("-h", "127.0.0.1", "-p", str(self.primary_port), "-U", "postgres"),
+            *("-D", str(self.replica_dir), "-R", "-X", "stream", "--no-sync"),
+        )
+        self._pg_ctl_start(self.replica_dir, self.replica_port)
+        wait_until(lambda: self.sql("replica", "SELECT pg_is_in_recovery()") == "t", timeout=30, what="the replica")
+        return self
+
+    def stop(self) -> None:
+        for data in reversed(self._started):
+            self._run("pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop", check=False)
+        shutil.rmtree(self.base, ignore_errors=True)
+
+    def port(self, which: str) -> int:
+        return self.primary_port if which == "primary" else self.replica_port
+
+    def url(self, which: str, database: str = "shop") -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port(which)}/{database}"
+
+    def sql(self, which: str, statement: str, *, database: str = "shop") -> str:
+        import psycopg
+
+        with psycopg.connect(self.url(which, database), autocommit=True, connect_timeout=5) as conn:
+            cursor = conn.execute(statement)
+            row = cursor.fetchone() if cursor.description else None
+        if row is None:
+            return ""
+        value = row[0]
+        return "t" if value is True else "f" if value is False else str(value)
+
+    def pause_replay(self) -> None:
+        self.sql("replica", "SELECT pg_wal_replay_pause()")
+        wait_until(
+            lambda: self.sql("replica", "SELECT pg_get_wal_replay_pause_state()") == "paused",
+            timeout=10,
+            what="replay to pause",
+        )
+
+    def resume_replay(self) -> None:
+        self.sql("replica", "SELECT pg_wal_replay_resume()")
+
+    def wait_caught_up(self, timeout: float = 30) -> None:
+        target = self.sql("primary", "SELECT pg_current_wal_lsn()")
+        wait_until(
+            lambda: self.sql("replica", f"SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn") == "t",
+            timeout=timeout,
+            what="the replica to catch up",
+        )
+
+
+# --- Redis under Sentinel --------------------------------------------------------------------
+
+
+class SentinelSet:
+    """A master, a replica and three Sentinels watching them as `master_name`."""
+
+    def __init__(self, master_name: str = "shop") -> None:
+        if not shutil.which("redis-server"):
+            raise ServerUnavailable("no redis-server binary on this machine")
+        self.master_name = master_name
+        self.base = Path(tempfile.mkdtemp(prefix="shop-sentinel-"))
+        self.data_ports = [free_port(), free_port()]
+        self.sentinel_ports = [free_port() for _ in range(3)]
+        self.procs: dict[int, subprocess.Popen] = {}
+
+    def _spawn(self, port: int, *args: str) -> None:
+        log = open(self.base / f"{port}.log", "w")  # noqa: SIM115 (closed with the process)
+        self.procs[port] = subprocess.Popen(
+            ["redis-server", *args], stdout=log, stderr=subprocess.STDOUT, cwd=self.base, start_new_session=True
+        )
+
+    def _client(self, port: int):
+        import redis
+
+        return redis.Redis(host="127.0.0.1", port=port, socket_timeout=1, socket_connect_timeout=1)
+
+    def start(self) -> "SentinelSet":
+        master, replica = self.data_ports
+        common = ("--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.base))
+        self._spawn(master, "--port", str(master), *common)
+        self._spawn(replica, "--port", str(replica), *common, "--replicaof", "127.0.0.1", str(master))
+        for port in self.data_ports:
+            wait_until(lambda port=port: self._ping(port), timeout=10, what=f"redis on {port}")
+        for port in self.sentinel_ports:
+            conf = self.base / f"sentinel-{port}.conf"
+            conf.write_text(
+                f"port {port}\nbind 127.0.0.1\ndir {self.base}\n"
+                f"sentinel monitor {self.master_name} 127.0.0.1 {master} 2\n"
+                f"sentinel down-after-milliseconds {self.master_name} 1000\n"
+                f"sentinel failover-timeout {self.master_name} 5000\n"
+                f"sentinel parallel-syncs {self.master_name} 1\n"
+            )
+            self._spawn(port, str(conf), "--sentinel")
+        for port in self.sentinel_ports:
+            wait_until(lambda port=port: self._ping(port), timeout=10, what=f"sentinel on {port}")
+        wait_until(self._replica_linked, timeout=15, what="the Redis replica to sync")
+        return self
+
+    def _ping(self, port: int) -> bool:
+        try:
+            return bool(self._client(port).ping())
+        except Exception:
+            return False
+
+    def _replica_linked(self) -> bool:
+        try:
+            return self._client(self.data_ports[1]).info("replication").get("master_link_status") == "up"
+        except Exception:
+            return False
+
+    @property
+    def sentinels(self) -> str:
+        return ",".join(f"127.0.0.1:{port}" for port in self.sentinel_ports)
+
+    def master_port(self) -> int | None:
+        """The master as the Sentinels see it (None while they cannot say)."""
+        for port in self.sentinel_ports:
+            with contextlib.suppress(Exception):
+                address = self._client(port).sentinel_get_master_addr_by_name(self.master_name)
+                if address:
+                    return int(address[1])
+        return None
+
+    def kill_master(self) -> int:
+        port = self.master_port()
+        proc = self.procs[port]
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        return port
+
+    def wait_failover(self, old_port: int, timeout: float = 30) -> int:
+        def promoted():
+            port = self.master_port()
+            if port and port != old_port:
+                with contextlib.suppress(Exception):
+                    if self._client(port).info("replication").get("role") == "master":
+                        return port
+            return None
+
+        return wait_until(promoted, timeout=timeout, what="Sentinel to promote the replica", interval=0.2)
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            with contextlib.suppress(Exception):
+                proc.wait(timeout=10)
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+# --- Web nodes -------------------------------------------------------------------------------
+
+
+def http(base: str, path: str, *, method: str = "GET", body=None, token: str = "", headers=None):
+    """(status, parsed JSON or None, response headers) for one request to 127.0.0.1."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base + path, method=method, data=data)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310 (127.0.0.1 only)
+            raw = response.read()
+            return response.status, (json.loads(raw) if raw else None), response.headers
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        try:
+            parsed = json.loads(raw) if raw else None
+        except ValueError:
+            parsed = None
+        return error.code, parsed, error.headers
+
+
+def manage(env: dict, *args: str) -> None:
+    subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, timeout=300)
+
+
+@contextlib.contextmanager
+def web_node(env: dict, *, workers: int = 1) -> Iterator[str]:
+    """One granian server (production's WSGI server) with `env`; yields its base URL."""
+    port = free_port()
+    args = [sys.executable, "-m", "granian", "--interface", "wsgi", "config.wsgi:application"]
+    args += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--log-level", "warning"]
+    proc = subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+
+        def up():
+            if proc.poll() is not None:
+                raise ServerUnavailable(f"the web node exited with {proc.returncode}")
+            with contextlib.suppress(OSError):
+                return http(base, "/api/health")[0] == 200
+            return False
+
+        wait_until(up, timeout=60, what="the web node")
+        yield base
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=5)
