@@ -8,7 +8,7 @@ import sys
 import time
 from pathlib import Path
 
-from devtools import audit, browser, locks
+from devtools import audit, browser, haproxy, locks
 from devtools.engines import EMBEDDED_DATABASE_ENV, ROOT, VAR, engines
 
 PY = sys.executable
@@ -119,6 +119,7 @@ def run(args: list[str]) -> int:
 
 def test(args: list[str]) -> int:
     browser.ensure()  # Debian's chromium and axe-core for tests/browser; stops with the reason if it cannot
+    haproxy.ensure()  # Debian's haproxy for the many-nodes drills (tests/scaling)
     with engines(prefer_local=True) as urls:
         env = _env(urls, "config.settings.test")
         code = subprocess.run([PY, "-m", "pytest", *args], cwd=ROOT, env=env).returncode

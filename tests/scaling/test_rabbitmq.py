@@ -5,75 +5,33 @@ queues are quorum queues, and nothing is left pending: what the broker lost, the
 delivered."""
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connection
-from pytest_httpserver import HTTPServer
-from werkzeug import Response
 
 from balances.services import balance_charge
 from core.api.authentication import access_token_for
 from dataplatform.models import OutboxEvent
 from orders.models import Order
-from tests.factories import ProductFactory, UserFactory
-from tests.scaling.conftest import unavailable
-from tests.scaling.servers import ROOT, http, wait_until, web_node
+from tests.support.concurrency import wait_for
+from tests.support.factories import ProductFactory, UserFactory
+from tests.support.receivers import SECRET
+from tests.support.servers import RABBITMQ_URL, ROOT, http, rabbitmqctl, web_node
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ORDERS, SHOPPERS = 500, 100
-SECRET = "rabbitmq-drill-secret"
 
 
-def _rabbitmqctl(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run(["rabbitmqctl", *args], capture_output=True, text=True, timeout=timeout)
-
-
-@pytest.fixture
-def vhost():
-    if not shutil.which("rabbitmqctl"):
-        unavailable("no rabbitmqctl on this machine")
-    name = f"shop-test-{uuid.uuid4().hex[:8]}"
-    if _rabbitmqctl("add_vhost", name).returncode:
-        unavailable(f"RabbitMQ does not answer rabbitmqctl: {_rabbitmqctl('status').stderr.strip()[-300:]}")
-    _rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
-    try:
-        yield name
-    finally:
-        _rabbitmqctl("start_app")  # never leave the machine's broker stopped
-        _rabbitmqctl("delete_vhost", name)
-
-
-@pytest.fixture
-def event_receiver():
-    keys: list[str] = []
-    lock = threading.Lock()
-
-    def handle(request):
-        with lock:
-            keys.append(request.headers["Idempotency-Key"])
-        return Response("ok", status=200)
-
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.expect_request("/events", method="POST").respond_with_handler(handle)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{server.port}/events", keys
-    finally:
-        server.stop()
-
-
-def test_rabbitmq_restarted_mid_orders_loses_no_event(vhost, event_receiver, tmp_path):
-    url, received = event_receiver
+def test_rabbitmq_restarted_mid_orders_loses_no_event(rabbitmq_vhost, receiver, tmp_path):
+    vhost, url = rabbitmq_vhost, receiver.url
     products = [ProductFactory(stock=10_000, price=1_000) for _ in range(5)]
     shoppers = [UserFactory() for _ in range(SHOPPERS)]
     for shopper in shoppers:
@@ -81,7 +39,7 @@ def test_rabbitmq_restarted_mid_orders_loses_no_event(vhost, event_receiver, tmp
     tokens = {shopper.pk: str(access_token_for(shopper)) for shopper in shoppers}
 
     db = connection.settings_dict
-    broker = f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+    broker = f"{RABBITMQ_URL}/{vhost}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -118,9 +76,9 @@ def test_rabbitmq_restarted_mid_orders_loses_no_event(vhost, event_receiver, tmp
             def restart_broker() -> None:
                 for _ in range(ORDERS // 4):
                     sent.acquire()
-                assert _rabbitmqctl("stop_app").returncode == 0
+                assert rabbitmqctl("stop_app").returncode == 0
                 time.sleep(3)  # orders keep committing while the broker is away
-                assert _rabbitmqctl("start_app").returncode == 0
+                assert rabbitmqctl("start_app").returncode == 0
 
             restarter = threading.Thread(target=restart_broker)
             restarter.start()
@@ -129,10 +87,9 @@ def test_rabbitmq_restarted_mid_orders_loses_no_event(vhost, event_receiver, tmp
             restarter.join()
             assert outcomes == {201: ORDERS}
 
-            wait_until(
+            wait_for(
                 lambda: not OutboxEvent.objects.exclude(status=OutboxEvent.Status.DELIVERED).exists(),
                 timeout=150,
-                what="every event delivered (the sweep runs every 30 s)",
                 interval=0.5,
             )
     finally:
@@ -144,6 +101,6 @@ def test_rabbitmq_restarted_mid_orders_loses_no_event(vhost, event_receiver, tmp
 
     events = {str(key) for key in OutboxEvent.objects.values_list("event_id", flat=True)}
     assert Order.objects.count() == ORDERS == len(events)
-    assert set(received) == events  # every event reached the data platform; the ids dedupe repeats
-    queues = _rabbitmqctl("list_queues", "-p", vhost, "name", "type", "--no-table-headers").stdout
+    assert set(receiver.keys()) == events  # every event reached the data platform; the ids dedupe repeats
+    queues = rabbitmqctl("list_queues", "-p", vhost, "name", "type", "--no-table-headers").stdout
     assert "celery\tquorum" in queues, queues

@@ -6,7 +6,7 @@ import os
 import time
 from urllib.parse import quote
 
-from tests.scaling.servers import http, manage, web_node
+from tests.support.servers import http, manage, web_node
 
 PIN_SECONDS = 2
 STAFF = ("replica-staff", "Quiet-river-2718!")

@@ -21,9 +21,9 @@ from core.errors import ServiceUnavailable
 from coupons.errors import CouponAlreadyIssued, CouponSoldOut
 from coupons.gate import remaining_key
 from coupons.models import CouponDrop, UserCoupon
-from coupons.services import coupon_issue
-from tests.coupons.factories import CouponDropFactory, make_users
-from tests.scaling.servers import ROOT
+from coupons.services.issue import coupon_issue
+from tests.support.factories import CouponDropFactory, make_users
+from tests.support.servers import ROOT
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,7 +7,8 @@
 - `WebNode` (see `web_node`): one granian web server on a settings environment of our choosing.
 
 Each raises `ServerUnavailable` with the reason when its binaries or a start fail; the fixtures
-turn that into a skip that names the reason (never a silent one).
+(a plugin registered by tests/conftest.py) turn that into a skip that names the reason, and into a
+failure under CI, whose machines have every one of these servers.
 """
 
 import contextlib
@@ -17,7 +18,6 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,28 +27,17 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
+
+from tests.support.concurrency import wait_for
+from tests.support.network import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
+RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672"
 
 
 class ServerUnavailable(Exception):
     """A server this drill needs could not be started here."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(check, *, timeout: float, what: str, interval: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
 
 
 # --- PostgreSQL ------------------------------------------------------------------------------
@@ -102,7 +91,7 @@ class PostgresPair:
             *("-D", str(self.replica_dir), "-R", "-X", "stream", "--no-sync"),
         )
         self._pg_ctl_start(self.replica_dir, self.replica_port)
-        wait_until(lambda: self.sql("replica", "SELECT pg_is_in_recovery()") == "t", timeout=30, what="the replica")
+        wait_for(lambda: self.sql("replica", "SELECT pg_is_in_recovery()") == "t", timeout=30)
         return self
 
     def stop(self) -> None:
@@ -129,10 +118,9 @@ class PostgresPair:
 
     def pause_replay(self) -> None:
         self.sql("replica", "SELECT pg_wal_replay_pause()")
-        wait_until(
+        wait_for(
             lambda: self.sql("replica", "SELECT pg_get_wal_replay_pause_state()") == "paused",
             timeout=10,
-            what="replay to pause",
         )
 
     def resume_replay(self) -> None:
@@ -140,10 +128,9 @@ class PostgresPair:
 
     def wait_caught_up(self, timeout: float = 30) -> None:
         target = self.sql("primary", "SELECT pg_current_wal_lsn()")
-        wait_until(
+        wait_for(
             lambda: self.sql("replica", f"SELECT pg_last_wal_replay_lsn() >= '{target}'::pg_lsn") == "t",
             timeout=timeout,
-            what="the replica to catch up",
         )
 
 
@@ -179,7 +166,7 @@ class SentinelSet:
         self._spawn(master, "--port", str(master), *common)
         self._spawn(replica, "--port", str(replica), *common, "--replicaof", "127.0.0.1", str(master))
         for port in self.data_ports:
-            wait_until(lambda port=port: self._ping(port), timeout=10, what=f"redis on {port}")
+            wait_for(lambda port=port: self._ping(port), timeout=10)
         for port in self.sentinel_ports:
             conf = self.base / f"sentinel-{port}.conf"
             conf.write_text(
@@ -191,8 +178,8 @@ class SentinelSet:
             )
             self._spawn(port, str(conf), "--sentinel")
         for port in self.sentinel_ports:
-            wait_until(lambda port=port: self._ping(port), timeout=10, what=f"sentinel on {port}")
-        wait_until(self._replica_linked, timeout=15, what="the Redis replica to sync")
+            wait_for(lambda port=port: self._ping(port), timeout=10)
+        wait_for(self._replica_linked, timeout=15)
         return self
 
     def _ping(self, port: int) -> bool:
@@ -236,7 +223,7 @@ class SentinelSet:
                         return port
             return None
 
-        return wait_until(promoted, timeout=timeout, what="Sentinel to promote the replica", interval=0.2)
+        return wait_for(promoted, timeout=timeout, interval=0.2)
 
     def stop(self) -> None:
         for proc in self.procs.values():
@@ -293,7 +280,7 @@ def web_node(env: dict, *, workers: int = 1) -> Iterator[str]:
                 return http(base, "/api/health")[0] == 200
             return False
 
-        wait_until(up, timeout=60, what="the web node")
+        wait_for(up, timeout=60)
         yield base
     finally:
         with contextlib.suppress(ProcessLookupError):
@@ -303,3 +290,68 @@ def web_node(env: dict, *, workers: int = 1) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=5)
+
+
+# --- RabbitMQ: the machine's broker, a vhost per test ------------------------------------------
+
+
+def rabbitmqctl(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(["rabbitmqctl", *args], capture_output=True, text=True, timeout=timeout)
+
+
+# --- Fixtures --------------------------------------------------------------------------------
+
+
+def unavailable(reason: str):
+    """Say why a drill cannot run: a skip naming the reason, a failure under CI."""
+    if os.environ.get("CI"):
+        pytest.fail(f"scale-out drill cannot run: {reason}")
+    pytest.skip(f"scale-out drill cannot run here: {reason}")
+
+
+@pytest.fixture(scope="module")
+def postgres_pair():
+    pair = None
+    try:
+        pair = PostgresPair()
+        pair.start()
+    except (ServerUnavailable, AssertionError) as exc:
+        if pair is not None:
+            pair.stop()
+        unavailable(str(exc))
+    try:
+        yield pair
+    finally:
+        pair.stop()
+
+
+@pytest.fixture
+def sentinel_set():
+    redis_set = None
+    try:
+        redis_set = SentinelSet()
+        redis_set.start()
+    except (ServerUnavailable, AssertionError) as exc:
+        if redis_set is not None:
+            redis_set.stop()
+        unavailable(str(exc))
+    try:
+        yield redis_set
+    finally:
+        redis_set.stop()
+
+
+@pytest.fixture
+def rabbitmq_vhost():
+    """A fresh vhost on the machine's RabbitMQ (guest may use it); yields its broker URL."""
+    if not shutil.which("rabbitmqctl"):
+        unavailable("no rabbitmqctl on this machine")
+    name = f"shop-test-{os.getpid()}-{time.monotonic_ns()}"
+    if rabbitmqctl("add_vhost", name).returncode:
+        unavailable(f"RabbitMQ does not answer rabbitmqctl: {rabbitmqctl('status').stderr.strip()[-300:]}")
+    rabbitmqctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
+    try:
+        yield name
+    finally:
+        rabbitmqctl("start_app")  # never leave the machine's broker stopped
+        rabbitmqctl("delete_vhost", name)
