@@ -15,6 +15,7 @@ docs/benchmarks.md (between the BENCH markers; the notes around them are kept).
     python3 dev.py bench --sweep                  # choose workers/threads: short runs per config
     python3 dev.py bench --serve 600              # seed, serve for 600 s (for Locust's web UI)
     python3 dev.py bench --worker                 # with a Celery worker delivering the order events
+    python3 dev.py bench --nodes 2                # two web nodes behind HAProxy (one proxy, NUM_PROXIES=1)
 
 Everything is bounded in time, targets 127.0.0.1 only, and stops the server's whole process group.
 """
@@ -48,6 +49,7 @@ from loadtests.common import (
     rss_mb,
     wrk,
 )
+from loadtests.nodes import Nodes
 from loadtests.scenarios import Scenario, scenarios, wrk_lua
 
 OUT_DIR = ROOT / "var" / "bench"
@@ -135,7 +137,7 @@ class Sampler:
         return sum(cpu_seconds(pid) for pid in self._pids)
 
     def _server_cpu(self) -> float:
-        return cpu_seconds(self.server.proc.pid) + self._workers_cpu()
+        return sum(cpu_seconds(pid) for pid in self.server.main_pids()) + self._workers_cpu()
 
     def __enter__(self):
         self._pids = self.server.worker_pids()
@@ -451,9 +453,14 @@ def bench(args) -> int:
         drop_result = None
         facts_load = os.getloadavg()
         spec = ServerSpec.parse(args.server)
-        server = spec.server(env)
+        if args.nodes > 1:
+            node_env = dict(env, NUM_PROXIES="1")  # the nodes sit behind one proxy
+            server = Nodes([spec.server(node_env) for _ in range(args.nodes)])
+        else:
+            server = spec.server(env)
         with server as base, delivery_worker(env, args.worker):
-            print(f"==> server {spec} at {base}" + (" with a Celery worker" if args.worker else ""), flush=True)
+            shape = f"{args.nodes} nodes of {spec} behind HAProxy" if args.nodes > 1 else str(spec)
+            print(f"==> server {shape} at {base}" + (" with a Celery worker" if args.worker else ""), flush=True)
             tokens = str(OUT_DIR / "tokens.txt")
             # Warm every worker's imports, connections and caches on the read paths (no writes).
             mix = all_scenarios["browse"].mix + all_scenarios["top"].mix
@@ -512,7 +519,9 @@ def bench(args) -> int:
             f"- Machine: {os.cpu_count()} cores, load average before the run {load_before[0]:.2f} / "
             f"{load_before[1]:.2f} / {load_before[2]:.2f} (1/5/15 min), before the load {facts_load[0]:.2f}\n"
             f"- Versions: {versions()}; {server_versions()}\n"
-            f"- Server: `{spec}` (server:workers×threads), production settings, DEBUG=False, "
+            f"- Server: `{spec}` (server:workers×threads)"
+            + (f", {args.nodes} nodes behind HAProxy (round robin)" if args.nodes > 1 else "")
+            + ", production settings, DEBUG=False, "
             f"LOG_LEVEL=WARNING, on 127.0.0.1\n"
             f"- Load: wrk -t{args.wrk_threads} -c{args.connections}, {args.seconds} s per scenario (closed model); "
             f"openloop at {args.open_share:.0%} of each closed-model rate for {args.open_seconds} s, "
@@ -627,6 +636,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sweep", action="store_true", help="compare server configurations instead")
     parser.add_argument("--sweep-configs", default="granian:2x1,granian:2x2,granian:3x1,granian:3x2,granian:4x1,sync:4")
     parser.add_argument("--worker", action="store_true", help="run a Celery worker beside the server")
+    parser.add_argument("--nodes", type=int, default=1, help="web nodes (each its own server) behind HAProxy")
     parser.add_argument("--profile", default="", help="scenarios to profile with py-spy (comma-separated)")
     parser.add_argument("--serve", type=int, default=0, help="seed, then serve for this many seconds")
     args = parser.parse_args(argv)
@@ -636,6 +646,8 @@ def main(argv: list[str] | None = None) -> int:
         return serve(args)
     if args.sweep:
         return sweep(args)
+    if args.nodes > 1 and args.profile:
+        parser.error("--profile follows one server; leave it out with --nodes")
     return bench(args)
 
 

@@ -181,6 +181,9 @@ class Server:
         self.__exit__(None, None, None)
         raise RuntimeError("the server did not answer /api/health within 60 s")
 
+    def main_pids(self) -> list[int]:
+        return [self.proc.pid] if self.proc else []
+
     def worker_pids(self) -> list[int]:
         """The server's workers (the main process's children), from /proc."""
         if not self.proc:
