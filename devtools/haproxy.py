@@ -43,7 +43,7 @@ def ensure() -> str:
 
 def config(listen_port: int, backend_ports: list[int]) -> str:
     servers = "\n".join(
-        f"    server node{n} 127.0.0.1:{port} check inter 1s" for n, port in enumerate(backend_ports, start=1)
+        f"    server node{n} 127.0.0.1:{port} check inter 2s fall 3 rise 1" for n, port in enumerate(backend_ports, start=1)
     )
     return f"""global
     maxconn 8192
@@ -55,6 +55,8 @@ defaults
     timeout connect 5s
     timeout client 60s
     timeout server 60s
+    # a node busy with a stampede answers its health check late: only a dead one leaves the pool
+    timeout check 5s
 
 frontend shop
     bind 127.0.0.1:{listen_port}
