@@ -43,7 +43,8 @@ def ensure() -> str:
 
 def config(listen_port: int, backend_ports: list[int]) -> str:
     servers = "\n".join(
-        f"    server node{n} 127.0.0.1:{port} check inter 2s fall 3 rise 1" for n, port in enumerate(backend_ports, start=1)
+        f"    server node{n} 127.0.0.1:{port} check inter 2s fall 3 rise 1"
+        for n, port in enumerate(backend_ports, start=1)
     )
     return f"""global
     maxconn 8192
