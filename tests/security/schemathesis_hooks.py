@@ -6,7 +6,9 @@ client keeps them:
 
 - an `Idempotency-Key` names one request: a new request gets a new key (API.md "Idempotency";
   the same key with another body is 422 IDEMPOTENCY_KEY_REUSED by design);
-- a username can be signed up once (a taken one is 400 with a field error).
+- a username can be signed up once (a taken one is 400 with a field error);
+- the default delivery address is changed by making another one the default, never by
+  `isDefault: false` on it (400 with a field error): such a PATCH is sent without that field.
 
 A generated value that the schema allows is made unique and stays within the schema (same
 characters, same length bounds); a value the schema refuses is sent as generated, so the
@@ -43,3 +45,9 @@ def before_call(context, case, kwargs):
         username = body.get("username")
         if isinstance(username, str) and _USERNAME.fullmatch(username) and len(username) <= USERNAME_MAX_LENGTH:
             body["username"] = _unique(username, USERNAME_MAX_LENGTH)
+    if (
+        case.operation.path == "/api/addresses/{addressId}"
+        and isinstance(body, dict)
+        and body.get("isDefault") is False
+    ):
+        del body["isDefault"]
