@@ -1,0 +1,41 @@
+"""The purchase path's statement budget, pinned: a new query on it is a decision, not an accident.
+Counted on committed transactions (`transaction=True`): no test savepoints in the count, and
+BEGIN and COMMIT are in it, as Django records them."""
+
+import pytest
+
+from orders.services import order_cancel, order_place
+from tests.support.builders import fund, issue_coupon, make_drop, make_product
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def cart(user):
+    fund(user, 100_000)
+    products = [make_product(price=1_000, stock=10), make_product(price=2_000, stock=10)]
+    drop = make_drop(discount_value=500)
+    issue_coupon(user, drop)
+    return {"user": user, "drop": drop, "lines": [(products[1].pk, 1), (products[0].pk, 2)]}
+
+
+def test_an_order_of_two_products_without_a_coupon(cart, django_assert_num_queries):
+    # prices and names (1) before BEGIN; the order (1), its lines (1); the payment with its ledger
+    # row (1); the order.paid outbox row (1); per product its stock with its sales count (2); COMMIT
+    with django_assert_num_queries(9):
+        order_place(user_id=cart["user"].pk, lines=cart["lines"])
+
+
+def test_an_order_of_two_products_with_a_coupon(cart, django_assert_num_queries):
+    # as without a coupon, plus the balance row lock (1), the coupon lock (1) and its use (1)
+    with django_assert_num_queries(12):
+        order_place(user_id=cart["user"].pk, lines=cart["lines"], coupon_id=cart["drop"].pk)
+
+
+def test_a_cancel_of_two_products_with_a_coupon(cart, django_assert_num_queries):
+    order = order_place(user_id=cart["user"].pk, lines=cart["lines"], coupon_id=cart["drop"].pk)
+    # the owner (1) before BEGIN; the balance lock (1); PAID → CANCELLED (1); the order with its
+    # lines (2); the coupon back (1); the refund with its ledger row (1); the order.cancelled outbox
+    # row (1); per product its stock (2); the sales counts of both (1); COMMIT
+    with django_assert_num_queries(13):
+        order_cancel(order_id=order.pk, actor=cart["user"])
