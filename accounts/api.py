@@ -46,7 +46,7 @@ class SignupApi(APIView):
 # not stop anyone from getting a new one) and are throttled against password guessing: the scope
 # throttle per address, and login_guard per username + address after repeated failures.
 class TokenApi(TokenObtainPairView):
-    authentication_classes: list = []
+    authentication_classes = ()
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
 
@@ -78,7 +78,7 @@ class TokenApi(TokenObtainPairView):
 
 
 class TokenRefreshApi(TokenRefreshView):
-    authentication_classes: list = []
+    authentication_classes = ()
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
 

@@ -1,14 +1,22 @@
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from accounts import login_guard
 
 RATE_LIMITED = "로그인 시도가 너무 많습니다. %(minutes)s분 후에 다시 시도해 주세요."
 
 
-class LoginGuardMixin:
+if TYPE_CHECKING:  # what the mixin is mixed into, for the type checker only
+    _LoginForm = AuthenticationForm
+else:
+    _LoginForm = object
+
+
+class LoginGuardMixin(_LoginForm):
     """Refuses a login form for a username + address that failed too often (accounts/login_guard)."""
 
     def clean(self):
@@ -27,7 +35,7 @@ class LoginGuardMixin:
 
     @property
     def rate_limited(self) -> bool:
-        return self.has_error(forms.forms.NON_FIELD_ERRORS, "rate_limited")
+        return self.has_error(NON_FIELD_ERRORS, "rate_limited")
 
 
 class LoginForm(LoginGuardMixin, AuthenticationForm):

@@ -106,7 +106,8 @@ class BalanceChargeApi(APIView):
         user.is_valid(raise_exception=True)
         user_id = user.validated_data["userId"]
         ensure_self_or_staff(request.user, user_id)
-        entry = balance_charge(user_id=user_id, amount=request.data.get("amount"))
+        # The raw value: the service refuses a non-integer with INVALID_AMOUNT.
+        entry = balance_charge(user_id=user_id, amount=request.data.get("amount"))  # type: ignore[arg-type]
         return Response(self.BalanceChargeOutputSerializer(entry).data)
 
 
@@ -137,5 +138,5 @@ class BalanceHistoryApi(APIView):
         ensure_self_or_staff(request.user, user_id)
         params = page_params(request.query_params, default_size=20)
         history = balance_history(user_id=user_id, page=params.page, size=params.size)
-        items = self.BalanceHistoryItemSerializer(history.items, many=True).data
+        items = list(self.BalanceHistoryItemSerializer(history.items, many=True).data)
         return Response(page_body(items, params, history.total))

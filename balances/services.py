@@ -81,6 +81,7 @@ def balance_lock(*, user_id: int) -> int:
     if amount is None:
         _create_row(user_id)
         amount = _lock(user_id)
+    assert amount is not None  # the row exists now, created above in this transaction
     return amount
 
 
@@ -106,6 +107,7 @@ def balance_debit(*, user_id: int, amount: int, order_id: int) -> LedgerEntry:
                 raise InsufficientBalance("잔액이 결제 금액보다 적습니다.")
             _create_row(user_id)
             payment = _change(user_id, 0, LedgerEntry.Type.PAYMENT, order_id=order_id)
+        assert payment is not None  # a change of 0 on a row that exists always applies
         return payment
 
 
@@ -119,6 +121,7 @@ def balance_refund(*, user_id: int, amount: int, order_id: int) -> LedgerEntry:
         if refund is None:
             _create_row(user_id)
             refund = _change(user_id, amount, LedgerEntry.Type.REFUND, order_id=order_id)
+        assert refund is not None  # an unconditional change on a row that exists always applies
         return refund
 
 
@@ -173,13 +176,13 @@ def balance_adjust(*, user_id: int, amount: int, reason: str, staff_user_id: int
     if not get_user_model().objects.filter(pk=staff_user_id, is_staff=True, is_active=True).exists():
         raise Forbidden("직원만 잔액을 조정할 수 있습니다.")
     condition = {"amount__gte": -amount} if amount < 0 else {"amount__lte": settings.BALANCE_MAX - amount}
-    adjustment = {"conditions": condition, "reason": reason, "staff_user_id": staff_user_id}
+    adjustment = {"reason": reason, "staff_user_id": staff_user_id}
     with transaction.atomic():
-        entry = _change(user_id, amount, LedgerEntry.Type.ADJUSTMENT, **adjustment)
+        entry = _change(user_id, amount, LedgerEntry.Type.ADJUSTMENT, conditions=condition, **adjustment)
         if entry is None:
             if not Balance.objects.filter(user_id=user_id).exists():
                 _create_row(user_id)
-            entry = _change(user_id, amount, LedgerEntry.Type.ADJUSTMENT, **adjustment)
+            entry = _change(user_id, amount, LedgerEntry.Type.ADJUSTMENT, conditions=condition, **adjustment)
             if entry is None:
                 if amount < 0:
                     raise InsufficientBalance("차감 후 잔액이 0원보다 적어집니다.")

@@ -18,6 +18,12 @@ from django.db import connection
 from django.db.models import Model
 
 
+def _column(field) -> str:
+    if field.column is None:  # only a field without a column of its own (a relation's other side)
+        raise TypeError(f"{field!r} has no column")
+    return field.column
+
+
 @cache
 def _statement(model: type[Model]) -> tuple[str, str, str, tuple]:
     meta = model._meta
@@ -26,9 +32,9 @@ def _statement(model: type[Model]) -> tuple[str, str, str, tuple]:
     fields = tuple(f for f in meta.concrete_fields if not f.primary_key)
     quote = connection.ops.quote_name
     # Only the model's own table and column names are formatted in; values are parameters.
-    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "  # noqa: S608
+    head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(_column(f)) for f in fields)}) VALUES "  # noqa: S608
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    return head, row, f" RETURNING {quote(meta.pk.column)}", fields
+    return head, row, f" RETURNING {quote(_column(meta.pk))}", fields
 
 
 def insert(*objs: Model) -> None:
@@ -67,7 +73,7 @@ def insert_from(obj: Model, *, source: str, params: list, taken: dict[str, str])
     # in; values are parameters.
     sql = (
         f"WITH src AS ({source}) {head.removesuffix(' VALUES ')} SELECT {', '.join(select)} FROM src"  # noqa: S608
-        f"{returning}, {', '.join(quote(type(obj)._meta.get_field(name).column) for name in names)}"
+        f"{returning}, {', '.join(quote(_column(type(obj)._meta.get_field(name))) for name in names)}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *values])

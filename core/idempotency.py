@@ -113,10 +113,10 @@ def _claim(user_id: int, key: str, fingerprint: str) -> _Claim | Response:
         token = uuid.uuid4().hex
         try:
             with transaction.atomic():
-                row = IdempotencyKey.objects.create(
+                claimed = IdempotencyKey.objects.create(
                     user_id=user_id, key=key, fingerprint=fingerprint, owner_token=token, locked_until=now + _lease()
                 )
-            return _Claim(row.pk, token)
+            return _Claim(claimed.pk, token)
         except IntegrityError:
             pass  # the key is taken: look at who has it
         row = IdempotencyKey.objects.filter(user_id=user_id, key=key).first()

@@ -72,7 +72,7 @@ class CouponListApi(APIView):
 
     @extend_schema(
         operation_id="coupons_list",
-        auth=[{}],  # public: no credentials needed
+        auth=[{}],  # type: ignore[list-item]  # public: no credentials needed (typed as scheme names only)
         responses={200: inline_serializer("CouponList", {"items": CouponSerializer(many=True)})},
     )
     def get(self, request):

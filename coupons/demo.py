@@ -1,13 +1,14 @@
 """Demo coupon drops for a local run. Idempotent by name: an existing drop is left as it is."""
 
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
 from coupons.models import CouponDrop
 from coupons.services.drops import coupon_drop_create
 
-DEMO_DROPS = [
+DEMO_DROPS: list[dict[str, Any]] = [
     dict(
         name="[데모] 첫 구매 3,000원 할인",
         discount_type="FIXED",

@@ -19,6 +19,7 @@ class CouponDrop(models.Model):
     min_order_amount = models.BigIntegerField("최소 주문 금액", null=True, blank=True)
     total_quantity = models.IntegerField("총 수량")
     issued_count = models.IntegerField("발급 수량", default=0, editable=False)
+    remaining_quantity: int  # set on the drops coupons.selectors lists (the gate's figure, else the row's)
     issue_starts_at = models.DateTimeField("발급 시작")
     issue_ends_at = models.DateTimeField("발급 종료", null=True, blank=True, help_text="비우면 소진될 때까지")
     valid_days = models.IntegerField("유효 기간(일)")

@@ -29,7 +29,7 @@ class OutboxEventAdmin(admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False
     actions = ["retry_now"]
-    fields = [
+    fields = readonly_fields = (
         "event_id",
         "event_type",
         "aggregate_id",
@@ -40,8 +40,7 @@ class OutboxEventAdmin(admin.ModelAdmin):
         "created_at",
         "delivered_at",
         "payload_pretty",
-    ]
-    readonly_fields = fields
+    )
 
     @admin.display(description="마지막 오류")
     def short_error(self, obj: OutboxEvent) -> str:

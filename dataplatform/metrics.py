@@ -11,7 +11,7 @@ from .models import OutboxEvent
 PENDING, FAILED = OutboxEvent.Status.PENDING, OutboxEvent.Status.FAILED
 
 
-def outbox_events() -> dict[tuple[str], int]:
+def outbox_events() -> dict[tuple[str, ...], float]:
     # One query for both statuses; both indexes are partial, so it stays as small as the backlog.
     backlog = OutboxEvent.objects.filter(status__in=[PENDING, FAILED]).aggregate(
         pending=Count("pk", filter=Q(status=PENDING)), failed=Count("pk", filter=Q(status=FAILED))

@@ -134,6 +134,7 @@ def check(args: list[str]) -> int:
         ("ruff lint", [PY, "-m", "ruff", "check", "."]),
         ("ruff format", [PY, "-m", "ruff", "format", "--check", "."]),
         ("import contracts", [str(Path(PY).parent / "lint-imports")]),
+        ("types (mypy with django-stubs)", [PY, "-m", "mypy"]),
     ]
     for label, cmd in steps:
         print(f"==> {label}", flush=True)

@@ -9,8 +9,7 @@ from orders.services import order_cancel
 
 class OrderLineInline(admin.TabularInline):
     model = OrderLine
-    fields = ["product", "name", "unit_price", "quantity", "amount"]
-    readonly_fields = fields
+    fields = readonly_fields = ("product", "name", "unit_price", "quantity", "amount")
     extra = 0
     can_delete = False
 

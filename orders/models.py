@@ -44,6 +44,9 @@ class Order(models.Model):
     shipped_at = models.DateTimeField("발송일시", null=True, blank=True)
     delivered_at = models.DateTimeField("배송완료일시", null=True, blank=True)
 
+    # The lines in product order, where orders.selectors prefetches them (and on a placed order).
+    line_list: list["OrderLine"]
+
     class Meta:
         verbose_name = "주문"
         verbose_name_plural = "주문"

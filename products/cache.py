@@ -39,7 +39,7 @@ def _cache():
 
 
 _copies = LocalCopies(
-    location=lambda: settings.CACHES["default"]["LOCATION"],
+    location=lambda: str(settings.CACHES["default"]["LOCATION"]),
     redis_key=lambda key: _cache().make_key(key),
     prefix="products:",
     reset_key=VERSION_KEY,
@@ -166,7 +166,7 @@ def fetch_single_flight(cache_key: str, compute: Callable[[], bytes], ttl: int) 
     deadline = time.monotonic() + LOCK_WAIT
     while time.monotonic() < deadline:
         time.sleep(0.02)
-        _, body = lookup(cache_key)
-        if body is not None:
-            return body
+        _, fresh = lookup(cache_key)
+        if fresh is not None:
+            return fresh
     return compute()

@@ -41,7 +41,7 @@ class LocalCopies:
         self._lock = threading.Lock()  # granian runs several request threads per worker
         self._entries: dict[str, tuple] = {}
         self._generation = 0  # +1 whenever copies are dropped or invalidated; see `begin`/`put`
-        self._conn: redis.Connection | None = None
+        self._conn: redis.connection.ConnectionInterface | None = None
         self._client_id: int | None = None
         self._strip = 0  # length of the cache's own key prefix in a Redis key name
         self._connected_to: tuple | None = None  # (pid, location)

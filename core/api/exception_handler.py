@@ -68,8 +68,10 @@ def to_api_error(exc: Exception) -> errors.ApiError | None:
         logger.warning("database unavailable: %s: %s", exc.__class__.__name__, exc)
         return errors.ServiceUnavailable("데이터베이스에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요.")
     if isinstance(exc, drf.Throttled):
-        wait = int(exc.wait) if exc.wait is not None else None
-        return errors.RateLimited("잠시 후 다시 시도해 주세요.", **({"retryAfter": wait} if wait is not None else {}))
+        wait = getattr(exc, "wait", None)  # set by Throttled.__init__; the stubs do not declare it
+        if wait is None:
+            return errors.RateLimited("잠시 후 다시 시도해 주세요.")
+        return errors.RateLimited("잠시 후 다시 시도해 주세요.", retryAfter=int(wait))
     return None
 
 

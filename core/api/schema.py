@@ -52,7 +52,7 @@ _METHODS = {"get", "put", "post", "patch", "delete", "head", "options", "trace"}
 
 
 def _needs_auth(operation: dict) -> bool:
-    security = operation.get("security")
+    security = operation.get("security") or []
     return bool(security) and {} not in security
 
 

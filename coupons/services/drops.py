@@ -1,6 +1,7 @@
 """Coupon drops as staff create and edit them: the rules, create, save."""
 
 from datetime import datetime
+from typing import Any
 
 from django.utils import timezone
 
@@ -74,7 +75,7 @@ def coupon_drop_create(
 ) -> CouponDrop:
     """Creates a drop (INVALID_REQUEST with field errors when a rule is broken) and readies its gate."""
     now = timezone.now()
-    fields = dict(
+    fields: dict[str, Any] = dict(
         name=name,
         discount_type=discount_type,
         discount_value=discount_value,

@@ -32,7 +32,7 @@ def events_attempt(events: list[OutboxEvent], *, stop_at: float | None = None) -
     (time.monotonic()), outside any transaction, then records every outcome in one short
     transaction: the delivered ones in one UPDATE, each other one in its own, and the untried ones'
     leases given back. Returns (event, outcome) for the events tried."""
-    tried = []
+    tried: list[tuple[OutboxEvent, str]] = []
     for event in events:
         if tried and stop_at is not None and time.monotonic() >= stop_at:
             break
