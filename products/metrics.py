@@ -8,7 +8,7 @@ from core import metrics
 from products.models import Product
 
 
-def drops_remaining() -> dict[tuple[str], int]:
+def drops_remaining() -> dict[tuple[str, ...], float]:
     now = timezone.now()
     live = Product.objects.filter(
         Q(sale_starts_at__isnull=False) | Q(sale_ends_at__isnull=False),

@@ -165,10 +165,9 @@ def stock_sell(*, quantities: dict[int, int], sold_at: datetime) -> None:
 
 def _why_not_sold(product_id: int, at: datetime) -> Exception:
     # Only after the UPDATE took nothing: its window closed (a staff edit) or its stock ran out.
-    row = Product.objects.filter(pk=product_id).values("sale_starts_at", "sale_ends_at").first() or {}
-    refusal = window_refusal(
-        product_id=product_id, starts_at=row.get("sale_starts_at"), ends_at=row.get("sale_ends_at"), at=at
-    )
+    window = Product.objects.filter(pk=product_id).values_list("sale_starts_at", "sale_ends_at").first()
+    starts_at, ends_at = window or (None, None)
+    refusal = window_refusal(product_id=product_id, starts_at=starts_at, ends_at=ends_at, at=at)
     return refusal or OutOfStock(f"상품 {product_id}의 재고가 부족합니다.", productId=product_id)
 
 

@@ -2,6 +2,8 @@
 carries, the staff input for them, and `GET /api/products/drops`."""
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
@@ -28,7 +30,7 @@ def drop_data(product, *, cached: bool) -> dict:
     """The drop fields of a product object, from a Product or a row dict with the model's names.
     For a body to be cached, a drop's `saleStatus` is a token resolved when answering
     (products.drops); otherwise it is the status now."""
-    get = product.get if isinstance(product, dict) else product.__dict__.get
+    get: Callable[[str], Any] = product.get if isinstance(product, dict) else product.__dict__.get
     if not cached:
         status = sale_status(
             starts_at=get("sale_starts_at"), ends_at=get("sale_ends_at"), stock=get("stock"), at=timezone.now()
