@@ -20,15 +20,16 @@ def cart(user):
 
 
 def test_an_order_of_two_products_without_a_coupon(cart, django_assert_num_queries):
-    # prices and names (1) before BEGIN; the order (1), its lines (1); the payment with its ledger
-    # row (1); the order.paid outbox row (1); per product its stock with its sales count (2); COMMIT
-    with django_assert_num_queries(9):
+    # prices and names (1) and the delivery address to copy (1) before BEGIN; the order (1), its
+    # lines (1); the payment with its ledger row (1); the order.paid outbox row (1); per product its
+    # stock with its sales count (2); COMMIT
+    with django_assert_num_queries(10):
         order_place(user_id=cart["user"].pk, lines=cart["lines"])
 
 
 def test_an_order_of_two_products_with_a_coupon(cart, django_assert_num_queries):
     # as without a coupon, plus the balance row lock (1), the coupon lock (1) and its use (1)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         order_place(user_id=cart["user"].pk, lines=cart["lines"], coupon_id=cart["drop"].pk)
 
 
