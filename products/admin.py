@@ -3,9 +3,26 @@ from django.contrib import admin, messages
 from django.db.models import Q
 from django.utils import timezone
 
-from products import cache, services
+from products import cache, images, services
+from products.admin_forms import ProductAdminForm, picture_preview
 from products.drops import DROP_FIELDS, SaleStatus, drop_rule_errors, status_of
-from products.models import Product
+from products.models import Category, Product
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "order")
+    list_editable = ("order",)
+    prepopulated_fields = {"slug": ("name",)}
+    search_fields = ("name", "slug")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        cache.bump_version_on_commit()  # product objects carry their category's name
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        cache.bump_version_on_commit()
 
 
 class ProductAdminForm(forms.ModelForm):
@@ -68,6 +85,7 @@ class ProductAdmin(admin.ModelAdmin):
     list_display = (
         "id",
         "name",
+        "category",
         "price",
         "stock",
         "active",
@@ -78,10 +96,16 @@ class ProductAdmin(admin.ModelAdmin):
         "updated_at",
     )
     list_display_links = ("id", "name")
-    list_filter = ("active", SaleStatusFilter)
+    list_filter = ("active", "category", SaleStatusFilter)
+    list_select_related = ("category",)
     search_fields = ("name",)
     ordering = ("id",)
-    readonly_fields = ("created_at", "updated_at")
+    readonly_fields = ("created_at", "updated_at", "current_picture")
+
+    @admin.display(description="현재 사진")
+    def current_picture(self, obj):
+        return picture_preview(obj)
+
     show_full_result_count = False  # no extra COUNT(*) over the whole table per page
     actions = ("activate", "deactivate", "end_drop_now")
     fieldsets = (
@@ -107,6 +131,11 @@ class ProductAdmin(admin.ModelAdmin):
         # Admin edits write the row through the ModelForm (validated), then invalidate the cache
         # after commit exactly like the services do.
         super().save_model(request, obj, form, change)
+        renditions = form.cleaned_data.get("picture")
+        if renditions is not None:
+            images.product_image_set(product_id=obj.pk, renditions=renditions)
+        elif form.cleaned_data.get("remove_picture"):
+            images.product_image_clear(product_id=obj.pk)
         cache.bump_version_on_commit()
 
     def delete_model(self, request, obj):

@@ -2,6 +2,7 @@ from django.urls import path
 
 from products.api.best_sellers import BestSellersApi
 from products.api.cache_first import cache_first
+from products.api.catalog import CategoryListApi
 from products.api.detail import ProductDetailApi
 from products.api.drops import ProductDropsApi, drops_cache_key, finish_drops
 from products.api.keys import best_sellers_cache_key, detail_cache_key, list_cache_key
@@ -15,6 +16,7 @@ urlpatterns = [
         cache_first(drops_cache_key, finish=finish_drops)(ProductDropsApi.as_view()),
         name="api-products-drops",
     ),
+    path("categories", CategoryListApi.as_view(), name="api-categories"),
     path("products/top", cache_first(best_sellers_cache_key)(BestSellersApi.as_view()), name="api-products-top"),
     path("products/<int:productId>", cache_first(detail_cache_key)(ProductDetailApi.as_view()), name="api-product"),
 ]

@@ -5,6 +5,22 @@ from django.db.models import F, Q
 from django.db.models.functions import Upper
 
 
+class Category(models.Model):
+    """A shelf of the catalog: the storefront's navigation, ordered by `order` then name."""
+
+    slug = models.SlugField("슬러그", max_length=50, unique=True, allow_unicode=False)
+    name = models.CharField("이름", max_length=50)
+    order = models.SmallIntegerField("순서", default=0)
+
+    class Meta:
+        verbose_name = "카테고리"
+        verbose_name_plural = "카테고리"
+        ordering = ["order", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Product(models.Model):
     name = models.CharField("상품명", max_length=200)
     description = models.TextField("설명", blank=True, default="")
@@ -27,6 +43,15 @@ class Product(models.Model):
     name_upper = models.GeneratedField(
         expression=Upper("name"), output_field=models.CharField(max_length=200), db_persist=True
     )
+    category = models.ForeignKey(
+        Category, verbose_name="카테고리", on_delete=models.PROTECT, null=True, blank=True, related_name="products"
+    )
+    # The picture's two WebP renditions (products.images), both square: `image` for the product's
+    # page (side `image_size`), `thumbnail` for cards (side min(THUMBNAIL_SIDE, image_size)).
+    # Storage names, not FileFields: only products.images writes them, after checking the upload.
+    image = models.CharField("이미지", max_length=255, blank=True, default="", db_default="", editable=False)
+    thumbnail = models.CharField("썸네일", max_length=255, blank=True, default="", db_default="", editable=False)
+    image_size = models.PositiveIntegerField("이미지 크기(px)", null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "상품"
@@ -61,6 +86,10 @@ class Product(models.Model):
                 condition=Q(active=True) & (Q(sale_starts_at__isnull=False) | Q(sale_ends_at__isnull=False)),
                 name="product_active_drops",
             ),
+            # The catalog's other orders and its category filter (products.categories).
+            models.Index(fields=["price", "id"], condition=Q(active=True), name="product_active_price"),
+            models.Index(fields=["-created_at", "id"], condition=Q(active=True), name="product_active_new"),
+            models.Index(fields=["category", "id"], condition=Q(active=True), name="product_active_category"),
         ]
 
     def __str__(self) -> str:

@@ -6,12 +6,13 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Count, F, Q, Sum, Value, Window
+from django.db.models import Count, DateTimeField, ExpressionWrapper, F, Q, Sum, Value, Window
 from django.db.models.functions import Upper
 from django.utils import timezone
 
 from core.replicas import catalog_read
 from products.errors import ProductNotFound
+from products.images import image_urls
 from products.models import Product, ProductSales
 
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -43,58 +44,107 @@ def _active():
     return Product.objects.filter(active=True)
 
 
-def _matching(keyword: str | None):
+def _matching(keyword: str | None, category_id: int | None = None):
     # Case-insensitive substring, with PostgreSQL's UPPER() on both sides (as `icontains` would
     # do) but against the stored UPPER(name) column; Django escapes % and _ in the keyword.
     queryset = _active()
+    if category_id is not None:
+        queryset = queryset.filter(category_id=category_id)
     return queryset.filter(name_upper__contains=Upper(Value(keyword))) if keyword else queryset
 
 
-@catalog_read
-def product_count(*, keyword: str | None) -> int:
-    """How many active products match `keyword` (all of them without one)."""
-    return _matching(keyword).count()
-
-
-def _in_page_order(queryset, keyword: str | None):
-    """By id ascending. For a keyword, as an expression the id index cannot provide: otherwise the
-    planner may walk the id index filtering every row until it finds a page of matches, which costs
-    a full scan when its estimate of the matches is off. Through the trigram index the page costs
-    at most what the COUNT over the same matches does."""
-    return queryset.order_by((F("id") + 0).asc() if keyword else F("id").asc())
+def matching_products(*, keyword: str | None):
+    """The active products a keyword matches, as a queryset (the storefront counts them by category)."""
+    return _matching(keyword)
 
 
 @catalog_read
-def product_page(*, keyword: str | None, page: int, size: int) -> list[dict]:
-    """One page of active products as `{id, name, price, stock}`, ordered by id ascending. `keyword`
-    is a case-insensitive substring of the name (served by the trigram index on UPPER(name);
-    Django escapes % and _)."""
+def product_count(*, keyword: str | None, category_id: int | None = None) -> int:
+    """How many active products match `keyword` (all of them without one), in the category if given."""
+    return _matching(keyword, category_id).count()
+
+
+
+
+# sort key (products.categories.SORTS) → columns; ties by id ascending.
+_ORDERS = {"id": ("id",), "new": ("-created_at", "id"), "price": ("price", "id"), "-price": ("-price", "id")}
+
+
+def _unindexable(column: str):
+    """The column as an expression no index provides (`id + 0`, `created_at + interval '0'`)."""
+    name = column.lstrip("-")
+    if name == "created_at":
+        expression = ExpressionWrapper(F(name) + Value(timedelta(0)), output_field=DateTimeField())
+    else:
+        expression = F(name) + 0
+    return expression.desc() if column.startswith("-") else expression.asc()
+
+
+def _in_page_order(queryset, keyword: str | None, sort: str = "id"):
+    """In the sort's order. For a keyword, as expressions no index can provide: otherwise the
+    planner may walk the id (or price) index filtering every row until it finds a page of matches,
+    which costs a full scan when its estimate of the matches is off. Through the trigram index the
+    page costs at most what the COUNT over the same matches does."""
+    columns = _ORDERS[sort]
+    if keyword:
+        return queryset.order_by(*map(_unindexable, columns))
+    return queryset.order_by(*(F(c[1:]).desc() if c.startswith("-") else F(c).asc() for c in columns))
+
+
+# What a list item is read from: the API's fields plus the picture's and category's columns.
+_ITEM_COLUMNS = (*ITEM_FIELDS, "image", "thumbnail", "category__slug", "category__name")
+
+
+def _item(row: dict) -> dict:
+    """A list row: ITEM_FIELDS (what `products.api.drops.item_data` and the drop templates read)
+    plus the product object's `imageUrl`, `thumbnailUrl` and `category`."""
+    slug = row["category__slug"]
+    return {
+        **{key: row[key] for key in ITEM_FIELDS},
+        **image_urls(row["image"], row["thumbnail"]),
+        "category": {"slug": slug, "name": row["category__name"]} if slug is not None else None,
+    }
+
+
+@catalog_read
+def product_page(
+    *, keyword: str | None, page: int, size: int, category_id: int | None = None, sort: str = "id"
+) -> list[dict]:
+    """One page of active products (list items, `_item`), in `sort` order (products.categories.SORTS,
+    default id ascending), in the category if given. `keyword` is a case-insensitive substring of
+    the name (served by the trigram index on UPPER(name); Django escapes % and _)."""
     offset = page * size
-    ordered = _in_page_order(_matching(keyword), keyword)
-    return list(ordered.values(*ITEM_FIELDS)[offset : offset + size])
+    ordered = _in_page_order(_matching(keyword, category_id), keyword, sort)
+    return [_item(row) for row in ordered.values(*_ITEM_COLUMNS)[offset : offset + size]]
 
 
 @catalog_read
-def product_search(*, keyword: str, page: int, size: int) -> tuple[list[dict], int]:
+def product_search(
+    *, keyword: str, page: int, size: int, category_id: int | None = None, sort: str = "id"
+) -> tuple[list[dict], int]:
     """`product_page` and `product_count` for a keyword in ONE query (`COUNT(*) OVER ()`): both
     need the same trigram-index scan of every match, the costly part of a search, so a search not
     in the cache pays it once instead of twice (docs/benchmarks.md #20)."""
     offset = page * size
-    counted = _matching(keyword).annotate(total=Window(Count("*")))
-    rows = list(_in_page_order(counted, keyword).values(*ITEM_FIELDS, "total")[offset : offset + size])
+    counted = _matching(keyword, category_id).annotate(total=Window(Count("*")))
+    rows = list(_in_page_order(counted, keyword, sort).values(*_ITEM_COLUMNS, "total")[offset : offset + size])
     if not rows:  # past the end (or nothing matches): the window had no row to report on
-        return [], product_count(keyword=keyword)
+        return [], product_count(keyword=keyword, category_id=category_id)
     total = rows[0]["total"]
-    return [{key: row[key] for key in ITEM_FIELDS} for row in rows], total
+    return [_item(row) for row in rows], total
 
 
-def product_list(*, keyword: str | None, page: int, size: int) -> tuple[list[dict], int]:
+def product_list(
+    *, keyword: str | None, page: int, size: int, category_id: int | None = None, sort: str = "id"
+) -> tuple[list[dict], int]:
     """A page and the total: `product_search` for a keyword, else `product_count` and
     `product_page` (no page query past the end)."""
     if keyword:
-        return product_search(keyword=keyword, page=page, size=size)
-    total = product_count(keyword=keyword)
-    return (product_page(keyword=keyword, page=page, size=size) if page * size < total else []), total
+        return product_search(keyword=keyword, page=page, size=size, category_id=category_id, sort=sort)
+    total = product_count(keyword=keyword, category_id=category_id)
+    if page * size >= total:
+        return [], total
+    return product_page(keyword=keyword, page=page, size=size, category_id=category_id, sort=sort), total
 
 
 @catalog_read
@@ -102,13 +152,14 @@ def drops_open(*, at: datetime | None = None) -> list[dict]:
     """Active drops (a window set) that have not ended at `at` (now): upcoming, on sale or sold out,
     by start then id (a drop without a start first: on sale since it was created)."""
     now = at or timezone.now()
-    return list(
+    rows = (
         _active()
         .filter(Q(sale_starts_at__isnull=False) | Q(sale_ends_at__isnull=False))
         .filter(Q(sale_ends_at__isnull=True) | Q(sale_ends_at__gt=now))
         .order_by(F("sale_starts_at").asc(nulls_first=True), "id")
-        .values(*ITEM_FIELDS)
+        .values(*_ITEM_COLUMNS)
     )
+    return [_item(row) for row in rows]
 
 
 def units_sold(*, product_ids) -> dict[int, int]:
@@ -126,7 +177,7 @@ def units_sold(*, product_ids) -> dict[int, int]:
 @catalog_read
 def product_get(*, product_id: int) -> Product:
     """An active product; PRODUCT_NOT_FOUND otherwise."""
-    product = _active().filter(pk=product_id).first()
+    product = _active().select_related("category").filter(pk=product_id).first()
     if product is None:
         raise ProductNotFound(f"상품 {product_id}을(를) 찾을 수 없습니다.", productId=product_id)
     return product

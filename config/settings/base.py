@@ -218,6 +218,37 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Media: product pictures (products/images.py) ----------------------------------------------
+# MEDIA_STORAGE=local keeps them under MEDIA_ROOT, served at MEDIA_URL by Django itself only when
+# SERVE_MEDIA is on (the local default; in production a proxy or a CDN serves that folder).
+# MEDIA_STORAGE=s3 puts them in an S3-compatible bucket through django-storages; the bucket serves
+# them (public-read objects, or MEDIA_URL set to the CDN in front of it).
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+MEDIA_URL = env_str("MEDIA_URL", "/media/")
+SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "local")
+if MEDIA_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET"),
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,  # unset: AWS itself
+            "region_name": env_str("S3_REGION") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID") or None,  # unset: boto3's own credential chain
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+            "custom_domain": env_str("S3_CUSTOM_DOMAIN") or None,  # a CDN host in front of the bucket
+            "location": env_str("S3_LOCATION", "media"),
+            # Names are content hashes (products/images.py): never overwritten, cacheable for good.
+            "file_overwrite": False,
+            "querystring_auth": env_bool("S3_QUERYSTRING_AUTH", False),
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+elif MEDIA_STORAGE != "local":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, got {MEDIA_STORAGE!r}")
+
 # --- Request limits --------------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 64 * 1024)
 

@@ -30,3 +30,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DEBUG = False
+# Pictures of one test run apart from the development site's and from other runs'.
+MEDIA_ROOT = VAR_DIR / "test-media" / env_str("TEST_DATABASE_NAME", "test_shop")  # noqa: F405
+SERVE_MEDIA = True  # the browser tests' live server shows them

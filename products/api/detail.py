@@ -1,14 +1,16 @@
 """One product (public, cached) and a staff member editing it."""
 
 from drf_spectacular.utils import extend_schema
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.permissions import PublicReadStaffWriteMixin
 from core.api.schema import problems
 from core.errors import InvalidRequest
-from products import cache, selectors, services
+from products import cache, images, selectors, services
 from products.api.cache_first import cached_json
+from products.api.catalog import PictureUploadSerializer, picture_from_multipart
 from products.api.serializers import (
     ProductDetailSerializer,
     ProductPatchSerializer,
@@ -20,6 +22,7 @@ from products.drops import API_NAMES
 
 
 class ProductDetailApi(PublicReadStaffWriteMixin, APIView):
+    parser_classes = [JSONParser, MultiPartParser]  # multipart: the staff picture upload
     @extend_schema(
         operation_id="products_retrieve",
         description="An active product. Stock may be up to 10 s stale (cached).",
@@ -38,9 +41,10 @@ class ProductDetailApi(PublicReadStaffWriteMixin, APIView):
         operation_id="products_update",
         description=(
             "Staff only. Any of the fields; inactive products can be edited (and re-activated). The drop "
-            "rules (as for create) hold for the product as it would be after the change."
+            "rules (as for create) hold for the product as it would be after the change. As "
+            "multipart/form-data with the file field `image` (only): sets the product's picture."
         ),
-        request=ProductPatchSerializer,
+        request={"application/json": ProductPatchSerializer, "multipart/form-data": PictureUploadSerializer},
         responses={
             200: ProductStaffSerializer,
             **problems(
@@ -50,6 +54,9 @@ class ProductDetailApi(PublicReadStaffWriteMixin, APIView):
     )
     def patch(self, request, productId: int):
         product_id = productId
+        if request.content_type.startswith("multipart/form-data"):
+            renditions = picture_from_multipart(request)
+            return Response(staff_data(images.product_image_set(product_id=product_id, renditions=renditions)))
         if not isinstance(request.data, dict):
             raise InvalidRequest("요청 본문은 JSON 객체여야 합니다.")
         data = ProductPatchSerializer(data=request.data)

@@ -53,6 +53,10 @@ def item_data(row: dict) -> dict:
         "price": row["price"],
         "stock": row["stock"],
         **drop_data(row, cached=True),
+        # the picture and category (products.selectors._item)
+        "imageUrl": row["imageUrl"],
+        "thumbnailUrl": row["thumbnailUrl"],
+        "category": row["category"],
     }
 
 

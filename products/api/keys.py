@@ -5,6 +5,7 @@ import hashlib
 from core.api.pagination import page_params
 from core.errors import InvalidRequest
 from products import cache, selectors
+from products.api.catalog import list_filters
 from products.best_sellers import best_sellers_key
 
 
@@ -29,12 +30,12 @@ def _keyword_digest(keyword: str | None) -> str:
     return hashlib.sha256(keyword.encode()).hexdigest()[:32] if keyword else "-"
 
 
-def list_key_parts(params, keyword: str | None) -> tuple:
-    return ("list", params.page, params.size, _keyword_digest(keyword))
+def list_key_parts(params, keyword: str | None, slug: str | None, sort: str) -> tuple:
+    return ("list", params.page, params.size, _keyword_digest(keyword), slug or "-", sort)
 
 
 def list_cache_key(request) -> str:
-    return cache.key(*list_key_parts(page_params(request.GET), keyword_param(request.GET)))
+    return cache.key(*list_key_parts(page_params(request.GET), keyword_param(request.GET), *list_filters(request.GET)))
 
 
 def detail_cache_key(request, productId: int) -> str:

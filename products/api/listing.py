@@ -8,9 +8,10 @@ from rest_framework.views import APIView
 from core.api.pagination import page_body, page_parameters, page_params
 from core.api.permissions import PublicReadStaffWriteMixin
 from core.api.schema import problems
-from products import cache, selectors, services
+from products import cache, categories, selectors, services
 from products.api.cache_first import cached_json
 from products.api.drops import item_data
+from products.api.catalog import list_filters, list_parameters
 from products.api.keys import keyword_param, list_key_parts
 from products.api.serializers import ProductInputSerializer, ProductPageSerializer, ProductStaffSerializer, staff_data
 
@@ -26,6 +27,7 @@ class ProductListApi(PublicReadStaffWriteMixin, APIView):
         parameters=[
             *page_parameters(default_size=10),
             OpenApiParameter("keyword", str, required=False, description="name contains (case-insensitive)"),
+            *list_parameters(),
         ],
         responses={200: ProductPageSerializer, **problems((400, "INVALID_REQUEST"))},
         auth=[],
@@ -33,23 +35,35 @@ class ProductListApi(PublicReadStaffWriteMixin, APIView):
     def get(self, request):
         params = page_params(request.query_params)
         keyword = keyword_param(request.query_params)
+        slug, sort = list_filters(request.query_params)
 
         def compute() -> dict:
+            category_id = categories.category_id_for(slug)
             if keyword:
-                items, total = selectors.product_search(keyword=keyword, page=params.page, size=params.size)
+                items, total = selectors.product_search(
+                    keyword=keyword, page=params.page, size=params.size, category_id=category_id, sort=sort
+                )
                 return page_body([item_data(row) for row in items], params, total)
             # The catalog's total is cached on its own, shared by every page: when the pages of
             # the list expire together, the COUNT over every product runs once, not per page.
             total = int(
                 cache.fetch_single_flight(
-                    cache.key("count"), lambda: str(selectors.product_count(keyword=None)).encode(), cache.LIST_TTL
+                    cache.key("count", slug or "-"),
+                    lambda: str(selectors.product_count(keyword=None, category_id=category_id)).encode(),
+                    cache.LIST_TTL,
                 )
             )
             past_the_end = params.offset >= total
-            items = [] if past_the_end else selectors.product_page(keyword=None, page=params.page, size=params.size)
+            items = (
+                []
+                if past_the_end
+                else selectors.product_page(
+                    keyword=None, page=params.page, size=params.size, category_id=category_id, sort=sort
+                )
+            )
             return page_body([item_data(row) for row in items], params, total)
 
-        return cached_json(list_key_parts(params, keyword), cache.LIST_TTL, compute)
+        return cached_json(list_key_parts(params, keyword, slug, sort), cache.LIST_TTL, compute)
 
     @extend_schema(
         operation_id="products_create",

@@ -5,14 +5,21 @@ from rest_framework import serializers
 
 from core.api.fields import StrictIntegerField
 from core.api.pagination import page_serializer
+from products import images
+from products.api.catalog import picture_fields
 from products.api.drops import DropFieldsSerializer, DropInputSerializer, drop_data
 
-
-class ProductItemSerializer(DropFieldsSerializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    price = serializers.IntegerField()
-    stock = serializers.IntegerField()
+ProductItemSerializer = type(
+    "ProductItemSerializer",
+    (DropFieldsSerializer,),
+    {
+        "id": serializers.IntegerField(),
+        "name": serializers.CharField(),
+        "price": serializers.IntegerField(),
+        "stock": serializers.IntegerField(),
+        **picture_fields(),
+    },
+)
 
 
 ProductPageSerializer = page_serializer(ProductItemSerializer, "ProductPage")
@@ -71,6 +78,8 @@ def detail_data(product, *, cached: bool = False) -> dict:
         "price": product.price,
         "stock": product.stock,
         **drop_data(product, cached=cached),
+        **images.image_urls(product.image, product.thumbnail),
+        "category": {"slug": product.category.slug, "name": product.category.name} if product.category_id else None,
     }
 
 

@@ -32,6 +32,9 @@ def test_first_page_defaults_to_size_10_in_id_order(api, products_25):
         "stock": 0,
         **NOT_A_DROP,
         "saleStatus": "SOLD_OUT",
+        "imageUrl": None,
+        "thumbnailUrl": None,
+        "category": None,
     }
 
 

@@ -7,6 +7,7 @@ from tests.support.factories import ProductFactory
 pytestmark = pytest.mark.django_db
 
 URL = "/api/products"
+NO_PICTURE = {"imageUrl": None, "thumbnailUrl": None, "category": None}
 VALID = {"name": "새 상품", "description": "좋은 상품", "price": 12000, "stock": 5, "active": True}
 # What a product object carries for a product that is not a timed drop (API.md "Timed drops").
 NOT_A_DROP = {"listPrice": None, "saleStartsAt": None, "saleEndsAt": None, "perCustomerLimit": None}
@@ -24,6 +25,7 @@ def test_detail(api):
         "stock": 7,
         **NOT_A_DROP,
         "saleStatus": "ON_SALE",
+        **NO_PICTURE,
     }
 
 
@@ -41,7 +43,7 @@ def test_staff_creates_a_product(client_for, staff, api, django_capture_on_commi
     assert response.status_code == 201
     body = response.json()
     product = Product.objects.get(pk=body["id"])
-    assert body == {"id": product.id, **VALID, **NOT_A_DROP, "saleStatus": "ON_SALE"}
+    assert body == {"id": product.id, **VALID, **NOT_A_DROP, "saleStatus": "ON_SALE", **NO_PICTURE}
     assert api.get(URL).json()["totalItems"] == 1
 
 
@@ -109,6 +111,7 @@ def test_staff_patches_any_subset(client_for, staff):
         "active": True,
         **NOT_A_DROP,
         "saleStatus": "ON_SALE",
+        **NO_PICTURE,
     }
     body = client_for(staff).patch(f"{URL}/{product.id}", {"name": "바뀜", "stock": 0, "active": False}, format="json")
     assert body.json()["name"] == "바뀜" and body.json()["active"] is False
