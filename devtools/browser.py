@@ -66,8 +66,22 @@ def ensure_node_modules() -> Path:
     return AXE_JS
 
 
+KOREAN_FONT_DIR = Path("/usr/share/fonts/truetype/nanum")
+
+
+def ensure_korean_font() -> None:
+    """A Korean font for Chromium, or every Hangul glyph in the screenshots (var/screenshots/) is a
+    box and the text-at-the-edge checks measure boxes. Best effort: the tests run without it."""
+    if KOREAN_FONT_DIR.exists() or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return
+    _log("installing a Korean font for the browser screenshots (apt-get install fonts-nanum)")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "install", "-y", "-q", "fonts-nanum"], env=env, check=False)
+
+
 def ensure() -> None:
     ensure_chromium()
+    ensure_korean_font()
     ensure_node_modules()
 
 

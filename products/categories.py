@@ -55,8 +55,11 @@ def category_id_for(slug: str | None) -> int | None:
 def category_list() -> list[dict]:
     """Every category in menu order as `{slug, name, productCount}`, active products counted
     (one query)."""
-    rows = Category.objects.annotate(count=Count("products", filter=Q(products__active=True))).values(
-        "slug", "name", "count"
+    # order_by again: Django leaves Meta.ordering out of a GROUP BY query.
+    rows = (
+        Category.objects.annotate(count=Count("products", filter=Q(products__active=True)))
+        .order_by("order", "name", "id")
+        .values("slug", "name", "count")
     )
     return [{"slug": row["slug"], "name": row["name"], "productCount": row["count"]} for row in rows]
 
