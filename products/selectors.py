@@ -183,6 +183,12 @@ def product_get(*, product_id: int) -> Product:
     return product
 
 
+def product_pictures(*, product_ids: Iterable[int]) -> dict[int, dict]:
+    """`{id: {imageUrl, thumbnailUrl}}` of these products, in one query (the home's best sellers)."""
+    rows = Product.objects.filter(pk__in=list(product_ids)).values_list("id", "image", "thumbnail")
+    return {pid: image_urls(image, thumbnail) for pid, image, thumbnail in rows}
+
+
 def products_for_order(*, product_ids: Iterable[int]) -> dict[int, ProductForOrder]:
     """Active products by id for pricing an order, in one query and without locks (stock is
     re-checked by `stock_sell`). PRODUCT_NOT_FOUND names the first missing or inactive id."""

@@ -1,10 +1,12 @@
-"""Storefront pages: the catalog with search and paging, the 타임딜 page, and a product's page."""
+"""Storefront pages: the catalog (category, sort, search, paging), the 타임딜 page, and a product's page."""
+
+from urllib.parse import urlencode
 
 from django.shortcuts import render
 from django.utils import timezone
 
 from core.api.pagination import PageParams, page_number
-from products import selectors
+from products import categories, selectors
 from products.drops import SaleStatus
 from products.errors import ProductNotFound
 from products.templatetags.drops import drop_state
@@ -13,20 +15,53 @@ PAGE_SIZE = 20
 
 
 def product_catalog(request):
+    """The catalog: category, sort and keyword together, with each category's count for the
+    current keyword. An unknown sort shows the default order; an unknown category is a 404."""
     keyword = (request.GET.get("keyword") or "").strip()[: selectors.KEYWORD_MAX_LENGTH]
+    sort = request.GET.get("sort") if request.GET.get("sort") in categories.SORTS else categories.DEFAULT_SORT
+    slug = request.GET.get("category") or ""
+    shelves = categories.categories_for_menu()
+    current = next((shelf for shelf in shelves if shelf.slug == slug), None)
+    if slug and current is None:
+        return render(request, "errors/404.html", status=404)
     params = PageParams(page=page_number(request.GET.get("page"), first=0), size=PAGE_SIZE)
-    items, total = selectors.product_list(keyword=keyword or None, page=params.page, size=params.size)
+    items, total = selectors.product_list(
+        keyword=keyword or None,
+        page=params.page,
+        size=params.size,
+        category_id=current.pk if current else None,
+        sort=sort,
+    )
+    counts = categories.category_counts(matching=selectors.matching_products(keyword=keyword or None))
     total_pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
     context = {
         "keyword": keyword,
+        "sort": sort,
+        "sorts": [
+            (key, label, _query(keyword=keyword, category=slug, sort=key)) for key, label in categories.SORTS.items()
+        ],
+        "current": current,
+        "shelves": [
+            (shelf, counts.get(shelf.pk, 0), _query(keyword=keyword, category=shelf.slug, sort=sort))
+            for shelf in shelves
+        ],
+        "all_count": sum(counts.values()),
+        "all_query": _query(keyword=keyword, sort=sort),
         "items": items,
         "total": total,
         "page": params.page,
         "total_pages": total_pages,
         "prev_page": params.page - 1 if params.page > 0 else None,
         "next_page": params.page + 1 if params.page + 1 < total_pages else None,
+        "query": _query(keyword=keyword, category=slug, sort=sort),
     }
     return render(request, "products/catalog.html", context)
+
+
+def _query(**params) -> str:
+    """The catalog's filters as a query string to put before `page=` (defaults left out)."""
+    kept = {k: v for k, v in params.items() if v and not (k == "sort" and v == categories.DEFAULT_SORT)}
+    return urlencode(kept) + "&" if kept else ""
 
 
 def drop_list(request):
