@@ -89,6 +89,7 @@ def run(args: list[str]) -> int:
         demo = demo_command(env, args)
         if demo:
             _manage(env, *demo)
+            _manage(env, "load_demo_orders")  # orders app: accounts' loader may not import it
         else:
             print("==> demo data not loaded: DATABASE_URL names a database (pass --demo to load it)", flush=True)
         sup = Supervisor(env)

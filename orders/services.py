@@ -4,6 +4,7 @@ The site's one lock order is written once, in `order_place`, where it takes thos
 """
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -28,7 +29,12 @@ from products.services import sales_revert, stock_restore, stock_sell
 
 @metrics.count_rejections(metrics.ORDER_REJECTED)
 def order_place(
-    *, user_id: int, lines: Iterable[tuple[int, int]], coupon_id: int | None = None, address_id: int | None = None
+    *,
+    user_id: int,
+    lines: Iterable[tuple[int, int]],
+    coupon_id: int | None = None,
+    address_id: int | None = None,
+    placed_at: datetime | None = None,
 ) -> Order:
     """Places and pays an order in one durable transaction: all of it or none of it.
 
@@ -40,6 +46,9 @@ def order_place(
     Errors, in the precedence of API.md: INVALID_REQUEST, PRODUCT_NOT_FOUND, ADDRESS_NOT_FOUND,
     SALE_NOT_STARTED, SALE_ENDED, PURCHASE_LIMIT_EXCEEDED, INVALID_COUPON, OUT_OF_STOCK,
     INSUFFICIENT_BALANCE.
+
+    `placed_at` (default now) is for the demo loader's past days only (orders.demo): the order, its
+    event and its best-seller count are dated then.
     """
     quantities = merge_lines(lines)
     # Prices and names come from the database, read before the transaction (no lock needed: a
@@ -69,7 +78,7 @@ def order_place(
     # order row between steps 1 and 2 (its conditional flip); a fulfilment step (orders.fulfilment)
     # locks that row and nothing else, so it cannot close a cycle either.
     with transaction.atomic(durable=True):
-        created_at = timezone.now()  # the order's time: its window is decided at this instant
+        created_at = placed_at or timezone.now()  # the order's time: its window is decided at this instant
         use = None
         if limited or coupon_id is not None:
             balance_lock(user_id=user_id)  # step 1: makes the limit's count below safe

@@ -1,9 +1,11 @@
 """Demo catalog: 240 products with realistic Korean names, built deterministically from brand,
-adjective and item lists. Idempotent: products are matched by name, nothing is added twice."""
+adjective and item lists, in six categories, each with a drawn picture (products.demo_pictures).
+Idempotent: products are matched by name, nothing is added twice."""
 
 from django.db import transaction
 
 from products import cache
+from products.demo_pictures import load_demo_pictures
 from products.models import Product
 
 BRANDS = ["한결", "다온", "새봄", "푸른숲", "온누리", "하늘빛", "바른", "햇살", "모아", "누리"]
@@ -38,8 +40,15 @@ ITEMS = [
 
 
 def demo_products() -> list[dict]:
-    products = []
+    return [product for group in _demo_groups() for product in group]
+
+
+def _demo_groups() -> list[list[dict]]:
+    """The demo products, one list per item of ITEMS."""
+    groups = []
     for index, (item, base_price) in enumerate(ITEMS):
+        products = []
+        groups.append(products)
         for step in range(len(BRANDS)):
             brand = BRANDS[(index + step) % len(BRANDS)]
             adjective = ADJECTIVES[(index * 3 + step) % len(ADJECTIVES)]
@@ -52,7 +61,7 @@ def demo_products() -> list[dict]:
                     "stock": 20 + (index * 7 + step * 13) % 180,
                 }
             )
-    return products
+    return groups
 
 
 def load_demo_products() -> int:
@@ -65,3 +74,14 @@ def load_demo_products() -> int:
         if missing:
             cache.bump_version_on_commit()
     return len(missing)
+
+
+def load_demo_catalog() -> tuple[int, int]:
+    """The demo products, then their categories and drawn pictures; returns (added, pictured)."""
+    added = load_demo_products()
+    groups = _demo_groups()
+    pictured = load_demo_pictures(
+        items=[item for item, _ in ITEMS],
+        names_by_item={index: [p["name"] for p in group] for index, group in enumerate(groups)},
+    )
+    return added, pictured

@@ -225,7 +225,7 @@ CONTENT_SECURITY_POLICY = {
 # them (public-read objects, or MEDIA_URL set to the CDN in front of it).
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
-SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
+SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
 MEDIA_STORAGE = env_str("MEDIA_STORAGE", "local")
 if MEDIA_STORAGE == "s3":
     STORAGES["default"] = {

@@ -15,7 +15,7 @@ from django.db import transaction
 
 from balances.demo import load_demo_balances
 from coupons.demo import load_demo_coupons
-from products.demo import load_demo_products
+from products.demo import load_demo_catalog
 from products.demo_drops import load_demo_drops
 
 DEMO_SHOPPER = ("shopper", "shopper1234!")
@@ -55,6 +55,7 @@ class Command(BaseCommand):
         self.stdout.write(f"demo users: {'created' if shopper_created or staff_created else 'already there'}")
         charged = load_demo_balances(user_ids=[shopper.pk])
         self.stdout.write(f"demo balances: {charged} charged")
-        self.stdout.write(f"demo products: {load_demo_products()} added")
+        added, pictured = load_demo_catalog()
+        self.stdout.write(f"demo products: {added} added, {pictured} given a picture")
         self.stdout.write(f"demo timed drops: {load_demo_drops()} added")
         self.stdout.write(f"demo coupon drops: {load_demo_coupons()} created")
