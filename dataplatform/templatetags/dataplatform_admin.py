@@ -1,4 +1,5 @@
 from django import template
+from django.utils import timezone
 
 from dataplatform import selectors
 
@@ -7,13 +8,12 @@ register = template.Library()
 
 @register.inclusion_tag("admin/dataplatform/outbox_summary.html", takes_context=True)
 def outbox_summary(context):
-    """The admin index's line on data-platform delivery: how many events wait and how many failed."""
+    """The admin index's data-platform delivery: how many events wait (and for how long the oldest
+    has), how many failed, and where to retry them."""
     request = context.get("request")
     visible = request is not None and request.user.has_perm("dataplatform.view_outboxevent")
     if not visible:
         return {"visible": False}
-    return {
-        "visible": True,
-        "pending": selectors.outbox_pending_count(),
-        "failed": selectors.outbox_failed_count(),
-    }
+    health = selectors.outbox_health()
+    oldest = health["oldest_pending_at"]
+    return {"visible": True, **health, "oldest_age": timezone.now() - oldest if oldest else None}
