@@ -1,6 +1,6 @@
 """The admin index as an operations view (SPEC §11): today's orders, revenue and cancels, orders
 per 10 minutes over the last 24 hours as a server-rendered SVG chart, the coupon drops taking
-place, and the data-platform outbox. Reads only, a fixed number of queries whatever the data
+place, and the data-platform outbox (`outbox_now`; rendered by dataplatform's `outbox_summary`). Reads only, a fixed number of queries whatever the data
 (tests/orders/test_dashboard.py pins it). Lives in `orders` because orders is the app allowed to
 read all the others."""
 
@@ -148,12 +148,17 @@ def coupon_drops_now(*, now: datetime) -> list[dict]:
 
 def operations_view(*, now: datetime | None = None) -> dict:
     now = now or timezone.now()
-    outbox = outbox_health()
-    oldest = outbox["oldest_pending_at"]
     return {
         "now": now,
         "today": today_numbers(now=now),
         "chart": chart(orders_per_bucket(now=now)),
         "coupon_drops": coupon_drops_now(now=now),
-        "outbox": {**outbox, "oldest_pending_age": (now - oldest) if oldest else None},
     }
+
+
+def outbox_now(*, now: datetime) -> dict:
+    """The outbox backlog, its oldest pending age and the failures (the index shows them through
+    dataplatform's own `outbox_summary`, next to this panel)."""
+    outbox = outbox_health()
+    oldest = outbox["oldest_pending_at"]
+    return {**outbox, "oldest_pending_age": (now - oldest) if oldest else None}

@@ -11,8 +11,8 @@ from django.utils import timezone
 from products import selectors
 from products.models import Category, Product
 from products.seed import seed_products
-from tests.conftest import assert_problem
-from tests.factories import ProductFactory
+from tests.support.api import assert_problem
+from tests.support.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 

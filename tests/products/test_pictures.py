@@ -10,8 +10,8 @@ from PIL import Image
 
 from products import images
 from products.models import Product
-from tests.conftest import assert_problem
-from tests.factories import ProductFactory
+from tests.support.api import assert_problem
+from tests.support.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 
