@@ -166,3 +166,27 @@ def test_admin_index_at_width(page, shop, staff_user, width):
     problems = _check(page, width, "admin-index", "/admin/")
     assert problems == [], "\n".join(problems)
     assert re.search(r"24시간 합계 2건", page.content())
+
+
+def test_the_checks_are_not_blind(page, shop):
+    """Each check fails on what it is meant to catch, planted into a real page at 390 px: the
+    header without its side padding (the bug the screenshots showed), a block wider than the
+    screen, and a picture whose file is missing."""
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto("/products/")
+    # through the CSSOM, which a Content-Security-Policy without 'unsafe-inline' still allows
+    page.evaluate("() => { document.querySelector('.header-row').style.padding = '8px 0'; }")
+    at_edge = page.evaluate(TEXT_AT_EDGE_JS, EDGE)
+    assert any("반짝마켓" in line for line in at_edge), at_edge
+    page.evaluate(
+        """() => {
+            const wide = document.createElement('div');
+            wide.textContent = '넓은 상자';
+            wide.style.width = '600px';
+            document.querySelector('main').append(wide);
+            document.querySelector('.product-thumb').src = '/media/products/missing-thumb.webp';
+        }"""
+    )
+    scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert scroll > client
+    assert any("missing-thumb" in src for src in page.evaluate(LOAD_ALL_IMAGES_JS))
