@@ -23,6 +23,7 @@ from products.drops import API_NAMES
 
 class ProductDetailApi(PublicReadStaffWriteMixin, APIView):
     parser_classes = [JSONParser, MultiPartParser]  # multipart: the staff picture upload
+
     @extend_schema(
         operation_id="products_retrieve",
         description="An active product. Stock may be up to 10 s stale (cached).",

@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from balances.services import balance_charge
-from coupons.services import coupon_drop_create, coupon_issue
+from coupons.services.drops import coupon_drop_create
+from coupons.services.issue import coupon_issue
 from orders.services import order_place
 from products import images
 from products.demo_pictures import draw_picture

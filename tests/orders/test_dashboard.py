@@ -10,7 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from balances.services import balance_charge
-from coupons.services import coupon_drop_create, coupon_issue
+from coupons.services.drops import coupon_drop_create
+from coupons.services.issue import coupon_issue
 from dataplatform.models import OutboxEvent
 from orders import dashboard
 from orders.services import order_cancel, order_place

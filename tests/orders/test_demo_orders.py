@@ -13,9 +13,9 @@ from PIL import Image
 from balances.models import LedgerEntry
 from orders.demo import BUYERS, DAYS, ORDERS
 from orders.models import Order, OrderLine
+from products.best_sellers import best_sellers_data
 from products.demo import demo_products
 from products.models import Category, Product
-from products.top import top_data
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ def test_demo_loader_makes_pictures_categories_and_orders_once(media):
     assert started - timedelta(days=DAYS) <= first < started - timedelta(days=1)  # a few days back
     assert orders.filter(created_at__gte=started - timedelta(hours=24)).count() >= placed // 2
     assert orders.filter(status=Order.Status.CANCELLED).exists()
-    assert len(top_data()["items"]) == 5
+    assert len(best_sellers_data()["items"]) == 5
     # through the order service: stock went down by what the paid orders hold, balances by the payments
     sold = dict(
         OrderLine.objects.filter(order__status=Order.Status.PAID)
