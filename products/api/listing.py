@@ -10,8 +10,8 @@ from core.api.permissions import PublicReadStaffWriteMixin
 from core.api.schema import problems
 from products import cache, categories, selectors, services
 from products.api.cache_first import cached_json
-from products.api.drops import item_data
 from products.api.catalog import list_filters, list_parameters
+from products.api.drops import item_data
 from products.api.keys import keyword_param, list_key_parts
 from products.api.serializers import ProductInputSerializer, ProductPageSerializer, ProductStaffSerializer, staff_data
 
