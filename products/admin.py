@@ -1,10 +1,9 @@
-from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q
 from django.utils import timezone
 
 from products import cache, images, services
-from products.admin_forms import ProductAdminForm, picture_preview
+from products.admin_forms import PictureAdminForm, picture_preview
 from products.drops import DROP_FIELDS, SaleStatus, drop_rule_errors, status_of
 from products.models import Category, Product
 
@@ -25,10 +24,10 @@ class CategoryAdmin(admin.ModelAdmin):
         cache.bump_version_on_commit()
 
 
-class ProductAdminForm(forms.ModelForm):
+class ProductAdminForm(PictureAdminForm):
     class Meta:
         model = Product
-        fields = ("name", "description", "price", "stock", "active", *DROP_FIELDS)
+        fields = ("name", "description", "category", "price", "stock", "active", *DROP_FIELDS)
 
     def clean(self):
         cleaned = super().clean()
@@ -109,7 +108,8 @@ class ProductAdmin(admin.ModelAdmin):
     show_full_result_count = False  # no extra COUNT(*) over the whole table per page
     actions = ("activate", "deactivate", "end_drop_now")
     fieldsets = (
-        (None, {"fields": ("name", "description", "price", "stock", "active")}),
+        (None, {"fields": ("name", "description", "category", "price", "stock", "active")}),
+        ("사진", {"fields": ("current_picture", "picture", "remove_picture")}),
         (
             "타임딜",
             {

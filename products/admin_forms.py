@@ -8,7 +8,7 @@ from products import images
 from products.models import Product
 
 
-class ProductAdminForm(forms.ModelForm):
+class PictureAdminForm(forms.ModelForm):
     picture = forms.FileField(
         label="사진 올리기",
         required=False,

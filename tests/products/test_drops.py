@@ -66,7 +66,7 @@ def test_every_product_object_carries_the_drop_fields(api, client_for, staff):
         per_customer_limit=2,
     )
     listed = {item["id"]: item for item in api.get("/api/products").json()["items"]}
-    assert set(listed[plain.id]) == {"id", "name", "price", "stock"} | DROP_KEYS
+    assert set(listed[plain.id]) == {"id", "name", "price", "stock", "imageUrl", "thumbnailUrl", "category"} | DROP_KEYS
     assert listed[plain.id]["saleStatus"] == "SOLD_OUT" and listed[plain.id]["saleStartsAt"] is None
     detail = api.get(f"/api/products/{drop.id}").json()
     assert detail["listPrice"] == 12_000 and detail["perCustomerLimit"] == 2
@@ -115,7 +115,7 @@ def test_drops_lists_active_drops_not_ended_by_start_then_id(api, time_machine):
     body = api.get("/api/products/drops").json()
     assert [item["id"] for item in body["items"]] == [sold_out.id, live_b.id, live_a.id, later.id]
     assert [item["saleStatus"] for item in body["items"]] == ["SOLD_OUT", "ON_SALE", "ON_SALE", "UPCOMING"]
-    assert set(body["items"][0]) == {"id", "name", "price", "stock"} | DROP_KEYS
+    assert set(body["items"][0]) == {"id", "name", "price", "stock", "imageUrl", "thumbnailUrl", "category"} | DROP_KEYS
     # From the cache, seconds later: the drop that ended meanwhile is left out.
     time_machine.move_to(moment(6), tick=False)
     assert [item["id"] for item in api.get("/api/products/drops").json()["items"]] == [
