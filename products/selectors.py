@@ -64,8 +64,6 @@ def product_count(*, keyword: str | None, category_id: int | None = None) -> int
     return _matching(keyword, category_id).count()
 
 
-
-
 # sort key (products.categories.SORTS) → columns; ties by id ascending.
 _ORDERS = {"id": ("id",), "new": ("-created_at", "id"), "price": ("price", "id"), "-price": ("-price", "id")}
 
