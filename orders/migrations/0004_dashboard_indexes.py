@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('coupons', '0001_initial'),
-        ('orders', '0002_drop_redundant_fk_indexes'),
+        ('orders', '0003_shipping_and_fulfilment'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
