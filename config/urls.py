@@ -14,6 +14,7 @@ from core.metrics import metrics_view
 from coupons import api_urls as coupons_api
 from orders import api_urls as orders_api
 from products import api_urls as products_api
+from waiting_room import api_urls as waiting_room_api
 
 api_urlpatterns = [
     path("health", HealthApi.as_view(), name="api-health"),
@@ -39,6 +40,7 @@ api_urlpatterns = [
     *coupons_api.urlpatterns,
     *orders_api.urlpatterns,
     *addresses_api.urlpatterns,
+    *waiting_room_api.urlpatterns,
 ]
 
 urlpatterns = [

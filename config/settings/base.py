@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "products",
     "coupons",
     "orders",
+    "waiting_room",
     "dataplatform",
     "addresses",
     "accounts",
@@ -319,6 +320,16 @@ CELERY_BEAT_SCHEDULE["core.clear-sessions"] = {"task": "core.clear_sessions", "s
 CELERY_BEAT_SCHEDULE["core.flush-expired-refresh-tokens"] = {
     "task": "core.flush_expired_refresh_tokens",
     "schedule": crontab(hour=4, minute=20),
+}
+
+# --- Waiting room (waiting_room, SPEC §10) ----------------------------------------------------
+WAITING_ROOM_ADMIT_PER_SECOND = env_int("WAITING_ROOM_ADMIT_PER_SECOND", 50)  # a drop's default pace
+WAITING_ROOM_TICKET_MINUTES = env_int("WAITING_ROOM_TICKET_MINUTES", 2)  # an admitted ticket's life
+CELERY_BEAT_SCHEDULE["waiting-room-admit"] = {
+    "task": "waiting_room.admit",
+    "schedule": 1.0,
+    # a tick that waited past the next one is superseded by it
+    "options": {"expires": 1.0},
 }
 
 # --- Data platform ---------------------------------------------------------------------------

@@ -1,0 +1,298 @@
+"""The line itself: one drop's waiting room in Redis, decided by small Lua scripts (SPEC §10).
+
+Every key of product `p` starts with `wr:{p}:` (the braces are a Redis Cluster hash tag, so one
+drop's keys live together and a script may touch them all):
+
+    wr:{p}:t:<ticket>   HASH  user, status, joined_at, admitted_at, expires_at (ms since the epoch)
+    wr:{p}:u:<user>     the user's latest ticket (one live ticket per user and product)
+    wr:{p}:early        ZSET  tickets taken before the start, by join order (shuffled at the start)
+    wr:{p}:line         ZSET  waiting tickets in admission order
+    wr:{p}:admitted     ZSET  admitted, unused tickets by expiry time
+    wr:{p}:state        HASH  shuffled, closed, paused, last_tick, carry, rate, admitted, expired, seq
+
+Redis holds the line, never the truth about stock or orders: the admission script is handed the
+units PostgreSQL says are left, and an order still takes its stock in PostgreSQL. A lost line
+(flush, failover) loses places, never units.
+"""
+
+from dataclasses import dataclass
+
+from django_redis import get_redis_connection
+from redis.commands.core import Script
+from redis.exceptions import RedisError
+
+WAITING, ADMITTED, USED, EXPIRED, SOLD_OUT = "WAITING", "ADMITTED", "USED", "EXPIRED", "SOLD_OUT"
+# Later joins are scored after every shuffled early one (early scores are 1..n).
+LATE_OFFSET = 10**12
+
+# A ticket's status as it reads now: an admitted ticket past its expiry has lapsed, and a waiting
+# one in a closed line is sold out, even before the next admission tick writes it down.
+_STATUS_LUA = """
+local function status_of(prefix, ticket, now)
+  local t = redis.call('HMGET', prefix .. 't:' .. ticket, 'status', 'expires_at')
+  local status = t[1]
+  if not status then return nil end
+  if status == 'ADMITTED' and tonumber(t[2]) <= now then return 'EXPIRED' end
+  if status == 'WAITING' and redis.call('HGET', prefix .. 'state', 'closed') == '1' then return 'SOLD_OUT' end
+  return status
+end
+"""
+
+# ARGV: prefix, user, new ticket, now (ms), before the start (0/1)
+# -> {1, ticket} joined, {0, ticket} the user's live ticket, {-1, ''} the line is closed
+_JOIN_LUA = (
+    _STATUS_LUA
+    + """
+local prefix, user, fresh, now, early = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
+local mine = redis.call('GET', prefix .. 'u:' .. user)
+if mine then
+  local status = status_of(prefix, mine, now)
+  if status == 'WAITING' or status == 'ADMITTED' then return {0, mine} end
+end
+if redis.call('HGET', prefix .. 'state', 'closed') == '1' then return {-1, ''} end
+local seq = redis.call('HINCRBY', prefix .. 'state', 'seq', 1)
+redis.call('HSET', prefix .. 't:' .. fresh, 'user', user, 'status', 'WAITING', 'joined_at', now)
+redis.call('SET', prefix .. 'u:' .. user, fresh)
+if early == '1' and redis.call('HGET', prefix .. 'state', 'shuffled') ~= '1' then
+  redis.call('ZADD', prefix .. 'early', seq, fresh)
+else
+  redis.call('ZADD', prefix .. 'line', ARGV[6] + seq, fresh)
+end
+return {1, fresh}
+"""
+)
+
+# ARGV: prefix, ticket, now (ms) -> {user, status, position or -1, admitted_at, expires_at, rate}
+_READ_LUA = (
+    _STATUS_LUA
+    + """
+local prefix, ticket, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local status = status_of(prefix, ticket, now)
+if not status then return false end
+local t = redis.call('HMGET', prefix .. 't:' .. ticket, 'user', 'admitted_at', 'expires_at')
+local position = -1
+if status == 'WAITING' then
+  local rank = redis.call('ZRANK', prefix .. 'line', ticket)
+  if rank then
+    position = rank + 1
+  else
+    rank = redis.call('ZRANK', prefix .. 'early', ticket)
+    if rank then position = rank + 1 end
+  end
+end
+local rate = redis.call('HGET', prefix .. 'state', 'rate') or '0'
+return {t[1], status, position, t[2] or '', t[3] or '', rate}
+"""
+)
+
+# ARGV: prefix, then the early tickets in their drawn order. Puts them at the head of the line
+# (scores 1..n) once; an early ticket not in the list (it joined after the draw was read) follows
+# them in join order.
+_SHUFFLE_LUA = """
+local prefix = ARGV[1]
+if redis.call('HGET', prefix .. 'state', 'shuffled') == '1' then return 0 end
+local n = 0
+for i = 2, #ARGV do
+  if redis.call('ZREM', prefix .. 'early', ARGV[i]) == 1 then
+    n = n + 1
+    redis.call('ZADD', prefix .. 'line', n, ARGV[i])
+  end
+end
+for _, ticket in ipairs(redis.call('ZRANGE', prefix .. 'early', 0, -1)) do
+  n = n + 1
+  redis.call('ZADD', prefix .. 'line', n, ticket)
+end
+redis.call('DEL', prefix .. 'early')
+redis.call('HSET', prefix .. 'state', 'shuffled', 1)
+return n
+"""
+
+# ARGV: prefix, now (ms), units left (PostgreSQL), admit per second, ticket lifetime (ms)
+# -> {admitted now, expired now, admitted and live, waiting, closed (0/1)}
+# Expires lapsed tickets, closes the line when no unit is left, else admits the next tickets: at
+# most `rate` a second (a token bucket holding at most one second's worth) and never more live
+# admitted tickets than units left.
+_TICK_LUA = """
+local prefix, now, units, rate, life = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local state = prefix .. 'state'
+local expired = 0
+for _, ticket in ipairs(redis.call('ZRANGEBYSCORE', prefix .. 'admitted', '-inf', now)) do
+  if redis.call('HGET', prefix .. 't:' .. ticket, 'status') == 'ADMITTED' then
+    redis.call('HSET', prefix .. 't:' .. ticket, 'status', 'EXPIRED')
+    expired = expired + 1
+  end
+  redis.call('ZREM', prefix .. 'admitted', ticket)
+end
+if expired > 0 then redis.call('HINCRBY', state, 'expired', expired) end
+local live = redis.call('ZCARD', prefix .. 'admitted')
+if units <= 0 then
+  if redis.call('HGET', state, 'closed') ~= '1' then
+    redis.call('HSET', state, 'closed', 1)
+    for _, key in ipairs({prefix .. 'line', prefix .. 'early'}) do
+      for _, ticket in ipairs(redis.call('ZRANGE', key, 0, -1)) do
+        redis.call('HSET', prefix .. 't:' .. ticket, 'status', 'SOLD_OUT')
+      end
+      redis.call('DEL', key)
+    end
+  end
+  return {0, expired, live, 0, 1}
+end
+local last = tonumber(redis.call('HGET', state, 'last_tick') or now)
+local carry = tonumber(redis.call('HGET', state, 'carry') or '0')
+local tokens = math.min(rate, carry + rate * math.max(0, now - last) / 1000)
+redis.call('HSET', state, 'last_tick', now)
+if redis.call('HGET', state, 'paused') == '1' then
+  redis.call('HSET', state, 'carry', 0, 'rate', 0)
+  return {0, expired, live, redis.call('ZCARD', prefix .. 'line'), 0}
+end
+local budget = math.min(math.floor(tokens), units - live)
+local admitted = 0
+if budget > 0 then
+  for _, ticket in ipairs(redis.call('ZRANGE', prefix .. 'line', 0, budget - 1)) do
+    redis.call('ZREM', prefix .. 'line', ticket)
+    redis.call('HSET', prefix .. 't:' .. ticket, 'status', 'ADMITTED', 'admitted_at', now, 'expires_at', now + life)
+    redis.call('ZADD', prefix .. 'admitted', now + life, ticket)
+    admitted = admitted + 1
+  end
+end
+redis.call('HSET', state, 'carry', tokens - admitted)
+if admitted > 0 then redis.call('HINCRBY', state, 'admitted', admitted) end
+-- the measured admission rate (per second, smoothed), for estimated waits
+local elapsed = math.max(now - last, 1) / 1000
+local measured = tonumber(redis.call('HGET', state, 'rate') or '0')
+redis.call('HSET', state, 'rate', tostring(0.7 * measured + 0.3 * admitted / elapsed))
+return {admitted, expired, live + admitted, redis.call('ZCARD', prefix .. 'line'), 0}
+"""
+
+# ARGV: prefix, ticket, user, now (ms) -> 1 marked USED, 0 not the user's live admitted ticket
+_USE_LUA = (
+    _STATUS_LUA
+    + """
+local prefix, ticket, user, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+if redis.call('HGET', prefix .. 't:' .. ticket, 'user') ~= user then return 0 end
+if status_of(prefix, ticket, now) ~= 'ADMITTED' then return 0 end
+redis.call('HSET', prefix .. 't:' .. ticket, 'status', 'USED')
+redis.call('ZREM', prefix .. 'admitted', ticket)
+return 1
+"""
+)
+
+
+class LineUnavailable(Exception):
+    """Redis did not answer: nothing about the line can be promised (503 upstream)."""
+
+
+@dataclass(frozen=True)
+class TicketState:
+    user_id: int
+    status: str
+    position: int | None
+    admitted_at_ms: int | None
+    expires_at_ms: int | None
+    rate: float
+
+
+@dataclass(frozen=True)
+class Tick:
+    admitted: int
+    expired: int
+    live: int
+    waiting: int
+    closed: bool
+
+
+_scripts: dict[str, Script] = {}
+
+
+def _run(name: str, source: str, args: list) -> object:
+    try:
+        conn = get_redis_connection("default")
+        if name not in _scripts:
+            _scripts[name] = conn.register_script(source)
+        return _scripts[name](keys=[], args=args, client=conn)
+    except RedisError as exc:
+        raise LineUnavailable(str(exc)) from exc
+
+
+def prefix(product_id: int) -> str:
+    return f"wr:{{{product_id}}}:"
+
+
+def line_join(*, product_id: int, user_id: int, ticket: str, now_ms: int, before_start: bool) -> tuple[int, str]:
+    args = [prefix(product_id), user_id, ticket, now_ms, int(before_start), LATE_OFFSET]
+    code, which = _run("join", _JOIN_LUA, args)
+    return int(code), which.decode() if isinstance(which, bytes) else which
+
+
+def line_read(*, product_id: int, ticket: str, now_ms: int) -> TicketState | None:
+    found = _run("read", _READ_LUA, [prefix(product_id), ticket, now_ms])
+    if not found:
+        return None
+    user, status, position, admitted_at, expires_at, rate = (v.decode() if isinstance(v, bytes) else v for v in found)
+    return TicketState(
+        user_id=int(user),
+        status=status,
+        position=int(position) if int(position) > 0 else None,
+        admitted_at_ms=int(admitted_at) if admitted_at else None,
+        expires_at_ms=int(expires_at) if expires_at else None,
+        rate=float(rate),
+    )
+
+
+def line_early_tickets(*, product_id: int) -> list[str]:
+    try:
+        members = get_redis_connection("default").zrange(prefix(product_id) + "early", 0, -1)
+    except RedisError as exc:
+        raise LineUnavailable(str(exc)) from exc
+    return [m.decode() for m in members]
+
+
+def line_shuffle(*, product_id: int, drawn: list[str]) -> int:
+    return int(_run("shuffle", _SHUFFLE_LUA, [prefix(product_id), *drawn]))
+
+
+def line_is_shuffled(*, product_id: int) -> bool:
+    try:
+        return get_redis_connection("default").hget(prefix(product_id) + "state", "shuffled") == b"1"
+    except RedisError as exc:
+        raise LineUnavailable(str(exc)) from exc
+
+
+def line_tick(*, product_id: int, now_ms: int, units_left: int, rate: int, ticket_ms: int) -> Tick:
+    admitted, expired, live, waiting, closed = _run(
+        "tick", _TICK_LUA, [prefix(product_id), now_ms, units_left, rate, ticket_ms]
+    )
+    return Tick(int(admitted), int(expired), int(live), int(waiting), bool(closed))
+
+
+def line_use(*, product_id: int, ticket: str, user_id: int, now_ms: int) -> bool:
+    return bool(_run("use", _USE_LUA, [prefix(product_id), ticket, user_id, now_ms]))
+
+
+def line_set_paused(*, product_id: int, paused: bool) -> None:
+    try:
+        get_redis_connection("default").hset(prefix(product_id) + "state", "paused", int(paused))
+    except RedisError as exc:
+        raise LineUnavailable(str(exc)) from exc
+
+
+def line_counts(*, product_id: int) -> dict[str, int]:
+    """What staff watch: waiting, admitted (live), and the totals admitted and expired so far."""
+    p = prefix(product_id)
+    try:
+        pipe = get_redis_connection("default").pipeline(transaction=False)
+        pipe.zcard(p + "line")
+        pipe.zcard(p + "early")
+        pipe.zcard(p + "admitted")
+        pipe.hmget(p + "state", "admitted", "expired", "paused", "closed")
+        line, early, admitted, (total, expired, paused, closed) = pipe.execute()
+    except RedisError as exc:
+        raise LineUnavailable(str(exc)) from exc
+    return {
+        "waiting": line + early,
+        "admitted": admitted,
+        "admittedTotal": int(total or 0),
+        "expiredTotal": int(expired or 0),
+        "paused": paused == b"1",
+        "closed": closed == b"1",
+    }
