@@ -1,5 +1,5 @@
 from django.contrib.postgres.indexes import GinIndex, OpClass
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
@@ -34,6 +34,15 @@ class Product(models.Model):
     sale_ends_at = models.DateTimeField("판매 종료", null=True, blank=True)
     per_customer_limit = models.PositiveIntegerField(
         "1인 구매 한도", null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    # The drop's waiting room (대기열, waiting_room): shoppers queue for the right to order it.
+    waiting_room = models.BooleanField("대기열 사용", default=False)
+    admit_per_second = models.PositiveIntegerField(
+        "초당 입장 인원",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10_000)],
+        help_text="비워 두면 사이트 기본값(WAITING_ROOM_ADMIT_PER_SECOND)",
     )
     created_at = models.DateTimeField("등록일", auto_now_add=True)
     updated_at = models.DateTimeField("수정일", auto_now=True)
@@ -73,6 +82,10 @@ class Product(models.Model):
             models.CheckConstraint(
                 condition=Q(per_customer_limit__isnull=True) | Q(per_customer_limit__gte=1),
                 name="product_per_customer_limit_gte_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(admit_per_second__isnull=True) | Q(admit_per_second__gte=1, admit_per_second__lte=10_000),
+                name="product_admit_per_second_range",
             ),
         ]
         indexes = [
