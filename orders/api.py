@@ -26,6 +26,14 @@ def _ensure_user_exists(request, user_id: int) -> None:
         raise InvalidUser()
 
 
+QUEUE_TICKET_PARAMETER = OpenApiParameter(
+    "Queue-Ticket",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The caller's ADMITTED waiting-room ticket, needed to order a drop whose waiting room is on",
+)
+
+
 class LineIn(serializers.Serializer):
     productId = IdField()
     quantity = StrictIntegerField(min_value=1, max_value=MAX_QUANTITY)
@@ -67,7 +75,7 @@ class OrdersApi(APIView):
 
     @extend_schema(
         operation_id="order_create",
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        parameters=[IDEMPOTENCY_KEY_PARAMETER, QUEUE_TICKET_PARAMETER],
         request=OrderIn,
         responses={
             201: OrderOut,
@@ -78,11 +86,12 @@ class OrdersApi(APIView):
                 (404, "INVALID_USER | PRODUCT_NOT_FOUND | ADDRESS_NOT_FOUND"),
                 (
                     409,
-                    "SALE_NOT_STARTED | SALE_ENDED | PURCHASE_LIMIT_EXCEEDED | INVALID_COUPON | OUT_OF_STOCK"
-                    " | INSUFFICIENT_BALANCE | IDEMPOTENCY_IN_PROGRESS",
+                    "SALE_NOT_STARTED | SALE_ENDED | QUEUE_TICKET_REQUIRED | PURCHASE_LIMIT_EXCEEDED | INVALID_COUPON"
+                    " | OUT_OF_STOCK | INSUFFICIENT_BALANCE | IDEMPOTENCY_IN_PROGRESS",
                 ),
                 (422, "IDEMPOTENCY_KEY_REUSED"),
                 (429, "RATE_LIMITED"),
+                (503, "SERVICE_UNAVAILABLE"),
             ),
         },
     )
@@ -100,6 +109,12 @@ class OrdersApi(APIView):
             lines=[(line["productId"], line["quantity"]) for line in data.validated_data["products"]],
             coupon_id=data.validated_data["couponId"],
             address_id=data.validated_data["addressId"],
+            # One ticket is for one product; handed to every line, it counts only for its own.
+            queue_tickets=dict.fromkeys(
+                (line["productId"] for line in data.validated_data["products"]), request.headers.get("Queue-Ticket")
+            )
+            if request.headers.get("Queue-Ticket")
+            else None,
         )
         return Response(order_body(order), status=status.HTTP_201_CREATED)
 

@@ -3,7 +3,7 @@
 The site's one lock order is written once, in `order_place`, where it takes those locks.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from django.db import transaction
@@ -35,6 +35,7 @@ def order_place(
     coupon_id: int | None = None,
     address_id: int | None = None,
     placed_at: datetime | None = None,
+    queue_tickets: Mapping[int, str] | None = None,
 ) -> Order:
     """Places and pays an order in one durable transaction: all of it or none of it.
 
@@ -49,6 +50,9 @@ def order_place(
 
     `placed_at` (default now) is for the demo loader's past days only (orders.demo): the order, its
     event and its best-seller count are dated then.
+    SALE_NOT_STARTED, SALE_ENDED, QUEUE_TICKET_REQUIRED, PURCHASE_LIMIT_EXCEEDED, INVALID_COUPON,
+    OUT_OF_STOCK, INSUFFICIENT_BALANCE. A waiting-room drop needs the caller's admitted ticket in
+    `queue_tickets` (product id → ticket); the order spends it.
     """
     quantities = merge_lines(lines)
     # Prices and names come from the database, read before the transaction (no lock needed: a
@@ -59,8 +63,14 @@ def order_place(
     shipping_address = address_for_order(user_id=user_id, address_id=address_id)
     # The losers of a drop (not open, over the limit, sold out) are answered from the products read, without
     # a transaction; what is left is decided below (orders.admission).
+    queue_tickets = queue_tickets or {}
     limited = refuse_early(
-        user_id=user_id, products=products, quantities=quantities, coupon_id=coupon_id, at=timezone.now()
+        user_id=user_id,
+        products=products,
+        quantities=quantities,
+        coupon_id=coupon_id,
+        queue_tickets=queue_tickets,
+        at=timezone.now(),
     )
 
     # The lock order, the one every transaction of the site follows (written here only):
@@ -69,6 +79,10 @@ def order_place(
     #                                  per-customer limit. It serialises this customer's orders and
     #                                  cancels, so right after it the limit is counted from their
     #                                  PAID orders (orders.limits: a read, no lock row of its own)
+    #   1b. a waiting-room ticket's    waiting_room.services.queue_ticket_use (its unique row, in
+    #       use row                    `admit`): right after step 1 when that is taken first, else
+    #                                  first; it only ever waits on an order spending the same
+    #                                  ticket, that is on the same customer
     #   2. the user's coupon           coupons.services.orders.user_coupon_lock
     #   3. products in ascending id    products.services: stock_sell, stock_restore; a product's
     #                                  best-seller shard rows only after its product row
@@ -82,7 +96,7 @@ def order_place(
         use = None
         if limited or coupon_id is not None:
             balance_lock(user_id=user_id)  # step 1: makes the limit's count below safe
-        admit(user_id=user_id, products=products, limited=limited, at=created_at)
+        admit(user_id=user_id, products=products, limited=limited, queue_tickets=queue_tickets, at=created_at)
         if coupon_id is not None:
             # Step 2 (after step 1, taken above).
             use = user_coupon_lock(user_id=user_id, coupon_id=coupon_id, order_total=total)

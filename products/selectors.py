@@ -30,6 +30,7 @@ class ProductForOrder:
     sale_starts_at: datetime | None = None
     sale_ends_at: datetime | None = None
     per_customer_limit: int | None = None
+    waiting_room: bool = False
 
 
 # A list item's columns: the contract's four and what a drop's state is made of.
@@ -194,7 +195,7 @@ def products_for_order(*, product_ids: Iterable[int]) -> dict[int, ProductForOrd
     # Plain SQL: the purchase path does not build this query per call (docs/benchmarks.md #12).
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, name, price, stock, sale_starts_at, sale_ends_at, per_customer_limit "  # noqa: S608
+            f"SELECT id, name, price, stock, sale_starts_at, sale_ends_at, per_customer_limit, waiting_room "  # noqa: S608
             f"FROM {Product._meta.db_table} WHERE active AND id = ANY(%s)",
             [wanted],
         )

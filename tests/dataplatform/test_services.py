@@ -2,14 +2,11 @@ import base64
 import hashlib
 import hmac
 import json
-import subprocess
 import threading
 import uuid
 from datetime import datetime, timedelta
-from types import SimpleNamespace
 
 import pytest
-import redis
 from django.db import connection, transaction
 from django.utils import timezone
 from django_redis import get_redis_connection
@@ -249,9 +246,9 @@ def test_a_kick_whose_task_was_lost_expires_and_the_next_commit_publishes(dp_set
 
 
 @pytest.mark.django_db(transaction=True)
-def test_with_redis_unreachable_every_commit_publishes(dp_settings, private_broker):
-    dp_settings.CELERY_BROKER_URL = private_broker.url
-    broker = private_broker.start()
+def test_with_redis_unreachable_every_commit_publishes(dp_settings, private_redis):
+    dp_settings.CELERY_BROKER_URL = private_redis.url
+    broker = private_redis.start()
     dp_settings.CACHES = {
         "default": {
             **dp_settings.CACHES["default"],
@@ -395,46 +392,10 @@ def test_one_sweep_tries_each_event_at_most_once(dp_settings, receiver):
     assert receiver.keys() == [str(event.event_id)]
 
 
-@pytest.fixture
-def private_broker():
-    """A Redis server of this test's own (a real process), to take the broker down and back up."""
-    port = free_port()
-    procs = []
-
-    def start():
-        proc = subprocess.Popen(
-            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        procs.append(proc)
-        client = redis.Redis(host="127.0.0.1", port=port)
-        wait_for(lambda: _answers(client), timeout=10)
-        return client
-
-    def stop():
-        proc = procs[-1]
-        proc.kill()
-        proc.wait(timeout=10)
-
-    yield SimpleNamespace(url=f"redis://127.0.0.1:{port}/0", start=start, stop=stop)
-    for proc in procs:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
-
-
-def _answers(client) -> bool:
-    try:
-        return client.ping()
-    except redis.exceptions.ConnectionError:
-        return False
-
-
 @pytest.mark.django_db(transaction=True)
-def test_publishing_recovers_after_the_broker_comes_back(dp_settings, private_broker):
-    dp_settings.CELERY_BROKER_URL = private_broker.url
-    broker = private_broker.start()
+def test_publishing_recovers_after_the_broker_comes_back(dp_settings, private_redis):
+    dp_settings.CELERY_BROKER_URL = private_redis.url
+    broker = private_redis.start()
     kicks = get_redis_connection("default")
 
     def purchase(order_id: int) -> OutboxEvent:
@@ -449,13 +410,13 @@ def test_publishing_recovers_after_the_broker_comes_back(dp_settings, private_br
     purchase(1)
     assert queued_tasks(broker) == [("dataplatform.tasks.deliver_due", [])]
 
-    private_broker.stop()  # the broker dies under a pooled, connected publisher
+    private_redis.stop()  # the broker dies under a pooled, connected publisher
     kicks.delete(publishing.KICK_KEY)  # as the task does when it starts: the next commit publishes
     during = purchase(2)
     assert OutboxEvent.objects.get(pk=during.pk).status == "PENDING"
     assert not kicks.exists(publishing.KICK_KEY)  # the failed publish gave the kick back
 
-    broker = private_broker.start()  # empty again: nothing of the outage was queued
+    broker = private_redis.start()  # empty again: nothing of the outage was queued
     assert broker.llen("celery") == 0
     purchase(3)
     assert queued_tasks(broker) == [("dataplatform.tasks.deliver_due", [])]

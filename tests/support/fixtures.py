@@ -1,12 +1,17 @@
 """Fixtures for every test (a plugin registered by tests/conftest.py)."""
 
+import subprocess
+from types import SimpleNamespace
+
 import pytest
+import redis
 from django_redis import get_redis_connection
 from rest_framework.test import APIClient
 
 from tests.support.api import client_of
+from tests.support.concurrency import wait_for
 from tests.support.factories import StaffFactory, UserFactory
-from tests.support.network import caches_at_closed_port
+from tests.support.network import caches_at_closed_port, free_port
 
 
 @pytest.fixture(autouse=True)
@@ -55,3 +60,40 @@ def redis_down(settings):
 
     cache.set("probe", 1)
     assert cache.get("probe") is None  # really unreachable (the cache ignores the errors)
+
+
+@pytest.fixture
+def private_redis():
+    """A Redis server of this test's own (a real process), to take down and bring back:
+    `.url`, `.start()` (returns a client once it answers), `.stop()` (kills it)."""
+    port = free_port()
+    procs = []
+
+    def start():
+        proc = subprocess.Popen(
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        procs.append(proc)
+        client = redis.Redis(host="127.0.0.1", port=port)
+        wait_for(lambda: _answers(client), timeout=10)
+        return client
+
+    def stop():
+        proc = procs[-1]
+        proc.kill()
+        proc.wait(timeout=10)
+
+    yield SimpleNamespace(url=f"redis://127.0.0.1:{port}/0", start=start, stop=stop)
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def _answers(client) -> bool:
+    try:
+        return client.ping()
+    except redis.exceptions.ConnectionError:
+        return False
