@@ -52,6 +52,7 @@ urlpatterns = [
     path("coupons/", include("coupons.urls")),
     path("orders/", include("orders.urls")),
     path("addresses/", include("addresses.urls")),
+    path("queue/", include("waiting_room.urls")),
     path("admin/", admin.site.urls),
     path("metrics", metrics_view, name="metrics"),
 ]

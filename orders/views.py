@@ -20,6 +20,7 @@ from orders.selectors import order_page, order_visible
 from orders.services import order_cancel, order_place
 from products.errors import ProductNotFound
 from products.selectors import products_for_order
+from waiting_room.session import session_tickets
 
 PAGE_SIZE = 10
 CHECKOUT_NONCE = "checkout_nonce"
@@ -34,6 +35,8 @@ ORDER_ERROR_MESSAGES = {
     "SALE_ENDED": "판매 종료: 판매가 끝난 타임딜 상품이 장바구니에 있습니다. 장바구니에서 빼 주세요.",
     "PURCHASE_LIMIT_EXCEEDED": "구매 한도 초과: 1인 구매 한도를 넘는 상품이 있습니다. 수량을 줄여 주세요.",
     "ADDRESS_NOT_FOUND": "배송지를 찾을 수 없습니다. 배송지를 다시 선택해 주세요.",
+    "QUEUE_TICKET_REQUIRED": "대기열 입장 필요: 대기열에서 입장한 뒤에 주문할 수 있는 타임딜 상품이 있습니다.",
+    "SERVICE_UNAVAILABLE": "대기열을 잠시 확인할 수 없습니다. 잠시 후 다시 주문해 주세요.",
 }
 
 
@@ -126,6 +129,7 @@ def checkout(request):
                 lines=[(line.product.id, line.quantity) for line in lines],
                 coupon_id=form.cleaned_data["coupon"],
                 address_id=form.cleaned_data["address"],
+                queue_tickets=session_tickets(request.session),
             )
         except ApiError as error:
             messages.error(request, ORDER_ERROR_MESSAGES.get(error.code, f"{error.title}: {error.detail}"))
