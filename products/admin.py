@@ -120,6 +120,16 @@ class ProductAdmin(admin.ModelAdmin):
                 ),
             },
         ),
+        (
+            "대기열",
+            {
+                "fields": ("waiting_room", "admit_per_second"),
+                "description": (
+                    "켜면 쇼핑객은 대기열에서 입장한 뒤에만 주문할 수 있습니다 (오픈 10분 전부터 참여, 오픈 전 참여자는 "
+                    "오픈 순간 추첨). 초당 입장 인원은 1~10,000, 비워 두면 사이트 기본값. 진행 상황은 '대기열' 메뉴에서 봅니다."
+                ),
+            },
+        ),
         ("기록", {"fields": ("created_at", "updated_at"), "classes": ("collapse",)}),
     )
 

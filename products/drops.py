@@ -117,7 +117,8 @@ def resolve_statuses(body: bytes, *, at: datetime | None = None) -> bytes:
 
 # --- the rules of a drop (API, admin and services alike) ----------------------------------------
 
-DROP_FIELDS = ("list_price", "sale_starts_at", "sale_ends_at", "per_customer_limit")
+DROP_FIELDS = ("list_price", "sale_starts_at", "sale_ends_at", "per_customer_limit", "waiting_room", "admit_per_second")
+ADMIT_PER_SECOND_MAX = 10_000
 # The API's names for the fields, used in `errors[]`.
 API_NAMES = {
     "price": "price",
@@ -125,10 +126,14 @@ API_NAMES = {
     "sale_starts_at": "saleStartsAt",
     "sale_ends_at": "saleEndsAt",
     "per_customer_limit": "perCustomerLimit",
+    "waiting_room": "waitingRoom",
+    "admit_per_second": "admitPerSecond",
 }
 
 
-def drop_rule_errors(*, price, list_price, sale_starts_at, sale_ends_at, per_customer_limit) -> dict[str, str]:
+def drop_rule_errors(
+    *, price, list_price, sale_starts_at, sale_ends_at, per_customer_limit, waiting_room=False, admit_per_second=None
+) -> dict[str, str]:
     """The broken rules of a drop as {model field: Korean message}; empty when it is valid.
     The database CHECKs the same rules (Product.Meta.constraints)."""
     errors = {}
@@ -138,6 +143,8 @@ def drop_rule_errors(*, price, list_price, sale_starts_at, sale_ends_at, per_cus
         errors["sale_ends_at"] = "판매 종료는 판매 시작보다 뒤여야 합니다."
     if per_customer_limit is not None and per_customer_limit < 1:
         errors["per_customer_limit"] = "1인 구매 한도는 1 이상이어야 합니다."
+    if admit_per_second is not None and not 1 <= admit_per_second <= ADMIT_PER_SECOND_MAX:
+        errors["admit_per_second"] = f"초당 입장 인원은 1 이상 {ADMIT_PER_SECOND_MAX:,} 이하여야 합니다."
     return errors
 
 

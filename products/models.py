@@ -36,7 +36,7 @@ class Product(models.Model):
         "1인 구매 한도", null=True, blank=True, validators=[MinValueValidator(1)]
     )
     # The drop's waiting room (대기열, waiting_room): shoppers queue for the right to order it.
-    waiting_room = models.BooleanField("대기열 사용", default=False)
+    waiting_room = models.BooleanField("대기열 사용", default=False, db_default=False)
     admit_per_second = models.PositiveIntegerField(
         "초당 입장 인원",
         null=True,

@@ -34,7 +34,18 @@ class ProductForOrder:
 
 
 # A list item's columns: the contract's four and what a drop's state is made of.
-ITEM_FIELDS = ("id", "name", "price", "stock", "list_price", "sale_starts_at", "sale_ends_at", "per_customer_limit")
+ITEM_FIELDS = (
+    "id",
+    "name",
+    "price",
+    "stock",
+    "list_price",
+    "sale_starts_at",
+    "sale_ends_at",
+    "per_customer_limit",
+    "waiting_room",
+    "admit_per_second",
+)
 
 
 def seoul_day(moment: datetime | None = None) -> date:

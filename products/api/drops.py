@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from core.api.fields import StrictIntegerField
 from products import cache, selectors
-from products.drops import SaleStatus, resolve_statuses, sale_status, status_token
+from products.drops import ADMIT_PER_SECOND_MAX, SaleStatus, resolve_statuses, sale_status, status_token
 
 _renderer = JSONRenderer()
 _DATETIME = serializers.DateTimeField()  # one instance: the contract's format, in Asia/Seoul
@@ -41,6 +41,8 @@ def drop_data(product, *, cached: bool) -> dict:
         "saleStartsAt": _time(get("sale_starts_at")),
         "saleEndsAt": _time(get("sale_ends_at")),
         "perCustomerLimit": get("per_customer_limit"),
+        "waitingRoom": bool(get("waiting_room")),
+        "admitPerSecond": get("admit_per_second"),
         "saleStatus": status_token(starts_at=get("sale_starts_at"), ends_at=get("sale_ends_at"), stock=get("stock")),
     }
 
@@ -68,6 +70,10 @@ class DropFieldsSerializer(serializers.Serializer):
     saleEndsAt = serializers.DateTimeField(allow_null=True, help_text="null = until sold out")
     perCustomerLimit = serializers.IntegerField(
         allow_null=True, min_value=1, help_text="most units one customer may hold in PAID orders; null = no limit"
+    )
+    waitingRoom = serializers.BooleanField(help_text="shoppers queue (POST /api/products/{id}/queue) before ordering")
+    admitPerSecond = serializers.IntegerField(
+        allow_null=True, min_value=1, max_value=10_000, help_text="the room's pace; null = the site's default"
     )
     saleStatus = serializers.ChoiceField(
         choices=[status.value for status in SaleStatus],
@@ -100,6 +106,10 @@ class DropInputSerializer(serializers.Serializer):
     saleEndsAt = WindowTimeField(source="sale_ends_at", required=False, allow_null=True)
     perCustomerLimit = StrictIntegerField(
         source="per_customer_limit", required=False, allow_null=True, min_value=1, max_value=LIMIT_MAX
+    )
+    waitingRoom = serializers.BooleanField(source="waiting_room", required=False)
+    admitPerSecond = StrictIntegerField(
+        source="admit_per_second", required=False, allow_null=True, min_value=1, max_value=ADMIT_PER_SECOND_MAX
     )
 
 

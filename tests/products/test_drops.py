@@ -15,7 +15,15 @@ from tests.support.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 
-DROP_KEYS = {"listPrice", "saleStartsAt", "saleEndsAt", "perCustomerLimit", "saleStatus"}
+DROP_KEYS = {
+    "listPrice",
+    "saleStartsAt",
+    "saleEndsAt",
+    "perCustomerLimit",
+    "waitingRoom",
+    "admitPerSecond",
+    "saleStatus",
+}
 
 
 def moment(seconds: float):
@@ -149,6 +157,8 @@ def test_staff_create_and_update_rules(client_for, staff):
         ({"saleStartsAt": "2030-12-03T10:00:00+09:00", "saleEndsAt": "2030-12-03T10:00:00+09:00"}, "saleEndsAt"),
         ({"perCustomerLimit": 0}, "perCustomerLimit"),
         ({"perCustomerLimit": "1"}, "perCustomerLimit"),
+        ({"admitPerSecond": 0}, "admitPerSecond"),
+        ({"admitPerSecond": 10_001}, "admitPerSecond"),
         ({"saleStartsAt": "내일"}, "saleStartsAt"),
     ):
         problem = assert_problem(client.post("/api/products", base | bad, format="json"), 400, "INVALID_REQUEST")

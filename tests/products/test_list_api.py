@@ -5,7 +5,14 @@ from products import services
 from tests.support.api import assert_problem
 from tests.support.factories import ProductFactory
 
-NOT_A_DROP = {"listPrice": None, "saleStartsAt": None, "saleEndsAt": None, "perCustomerLimit": None}
+NOT_A_DROP = {
+    "listPrice": None,
+    "saleStartsAt": None,
+    "saleEndsAt": None,
+    "perCustomerLimit": None,
+    "waitingRoom": False,
+    "admitPerSecond": None,
+}
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,14 @@ URL = "/api/products"
 NO_PICTURE = {"imageUrl": None, "thumbnailUrl": None, "category": None}
 VALID = {"name": "새 상품", "description": "좋은 상품", "price": 12000, "stock": 5, "active": True}
 # What a product object carries for a product that is not a timed drop (API.md "Timed drops").
-NOT_A_DROP = {"listPrice": None, "saleStartsAt": None, "saleEndsAt": None, "perCustomerLimit": None}
+NOT_A_DROP = {
+    "listPrice": None,
+    "saleStartsAt": None,
+    "saleEndsAt": None,
+    "perCustomerLimit": None,
+    "waitingRoom": False,
+    "admitPerSecond": None,
+}
 
 
 def test_detail(api):
