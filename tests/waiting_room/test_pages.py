@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_redis import get_redis_connection
 
 from orders.models import Order
-from tests.support.builders import fund
+from tests.support.builders import fund, make_address
 from tests.support.factories import ProductFactory, UserFactory
 from waiting_room import line
 from waiting_room.services import queue_admit
@@ -57,7 +57,8 @@ def test_join_wait_get_admitted_and_buy_through_the_checkout(client):
     assert response.status_code == 302
     checkout = client.get("/orders/checkout/")
     nonce = checkout.context["nonce"]
-    response = client.post("/orders/checkout/", {"nonce": nonce})
+    home = make_address(me)  # the checkout ships only to an address
+    response = client.post("/orders/checkout/", {"nonce": nonce, "address": home.pk})
     assert response.status_code == 302, response.content[:500]
     assert Order.objects.filter(user=me).count() == 1
     assert "이미 주문했습니다" in client.get(f"/queue/{drop.pk}/").content.decode()
