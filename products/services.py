@@ -37,6 +37,8 @@ def product_create(
     sale_starts_at: datetime | None = None,
     sale_ends_at: datetime | None = None,
     per_customer_limit: int | None = None,
+    waiting_room: bool = False,
+    admit_per_second: int | None = None,
 ) -> Product:
     """Creates a product (validated by the caller; the database CHECKs price > 0, stock ≥ 0). The
     rules of a drop are checked here (INVALID_REQUEST with errors[]), for the API and admin alike."""
@@ -45,6 +47,8 @@ def product_create(
         "sale_starts_at": sale_starts_at,
         "sale_ends_at": sale_ends_at,
         "per_customer_limit": per_customer_limit,
+        "waiting_room": waiting_room,
+        "admit_per_second": admit_per_second,
     }
     ensure_drop_rules({"price": price, **drop})
     with transaction.atomic():

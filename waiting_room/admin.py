@@ -1,6 +1,8 @@
 """Staff watch each waiting room live (waiting, admitted, used, expired) and pause or resume its
 admissions. The room itself is switched on, and its pace set, on the product's form (대기열)."""
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import Count
 
@@ -40,7 +42,7 @@ class WaitingRoomAdmin(admin.ModelAdmin):
         return obj is None  # the list and its actions; the room is edited on the product
 
     def _counts(self, obj) -> dict | None:
-        cached = getattr(obj, "_line_counts", False)
+        cached: Any = getattr(obj, "_line_counts", False)
         if cached is False:
             try:
                 cached = line.line_counts(product_id=obj.pk)

@@ -5,7 +5,7 @@ from products.models import Product
 from waiting_room import line
 
 
-def _waiting() -> dict[tuple[str], float]:
+def _waiting() -> dict[tuple[str, ...], float]:
     rooms = Product.objects.filter(active=True, waiting_room=True).values_list("pk", flat=True)
     return {(str(pk),): line.line_counts(product_id=pk)["waiting"] for pk in rooms}
 

@@ -16,6 +16,7 @@ units PostgreSQL says are left, and an order still takes its stock in PostgreSQL
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django_redis import get_redis_connection
 from redis.commands.core import Script
@@ -204,7 +205,7 @@ class Tick:
 _scripts: dict[str, Script] = {}
 
 
-def _run(name: str, source: str, args: list) -> object:
+def _run(name: str, source: str, args: list) -> Any:
     try:
         conn = get_redis_connection("default")
         if name not in _scripts:

@@ -95,8 +95,9 @@ def queue_join(*, product_id: int, user_id: int) -> tuple[TicketView, bool]:
     status = status_of(product, at=now)
     if status is SaleStatus.ENDED:
         raise SaleEnded("판매가 종료된 상품입니다.", productId=product_id)
-    if status is SaleStatus.UPCOMING and now < product.sale_starts_at - JOIN_OPENS_BEFORE_START:
-        opens = timezone.localtime(product.sale_starts_at - JOIN_OPENS_BEFORE_START)
+    joins_open = product.sale_starts_at - JOIN_OPENS_BEFORE_START if product.sale_starts_at else None
+    if status is SaleStatus.UPCOMING and joins_open is not None and now < joins_open:
+        opens = timezone.localtime(joins_open)
         raise SaleNotStarted(f"대기열은 {opens:%m월 %d일 %H:%M}부터 열립니다.", productId=product_id)
     if status is SaleStatus.SOLD_OUT:
         raise OutOfStock("준비된 수량이 모두 판매되었습니다.", productId=product_id)
@@ -113,6 +114,8 @@ def queue_join(*, product_id: int, user_id: int) -> tuple[TicketView, bool]:
         state = line.line_read(product_id=product_id, ticket=ticket, now_ms=_ms(now))
     except line.LineUnavailable as exc:
         raise _unavailable() from exc
+    if state is None:  # the line vanished (flush, failover) between the two scripts
+        raise _unavailable()
     return _view(product, ticket, state, now), code == 1
 
 
