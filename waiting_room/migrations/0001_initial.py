@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('products', '0004_waiting_room'),
+        ('products', '0005_waiting_room'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('products', '0003_timed_drops'),
+        ('products', '0004_categories_pictures'),
     ]
 
     operations = [
