@@ -47,7 +47,7 @@ def _demo_groups() -> list[list[dict]]:
     """The demo products, one list per item of ITEMS."""
     groups = []
     for index, (item, base_price) in enumerate(ITEMS):
-        products = []
+        products: list = []
         groups.append(products)
         for step in range(len(BRANDS)):
             brand = BRANDS[(index + step) % len(BRANDS)]

@@ -1,6 +1,7 @@
 """Product reads. Other apps use `products_for_order`; the API and storefront use the rest."""
 
 from collections.abc import Iterable
+from typing import Any
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -83,6 +84,7 @@ _ORDERS = {"id": ("id",), "new": ("-created_at", "id"), "price": ("price", "id")
 def _unindexable(column: str):
     """The column as an expression no index provides (`id + 0`, `created_at + interval '0'`)."""
     name = column.lstrip("-")
+    expression: Any
     if name == "created_at":
         expression = ExpressionWrapper(F(name) + Value(timedelta(0)), output_field=DateTimeField())
     else:
