@@ -1,9 +1,9 @@
 """Product reads. Other apps use `products_for_order`; the API and storefront use the rest."""
 
 from collections.abc import Iterable
-from typing import Any
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
