@@ -15,6 +15,7 @@ PUBLIC_OPERATIONS = {
     ("GET", "/api/products/{productId}"),
     ("GET", "/api/products/top"),
     ("GET", "/api/products/drops"),  # API.md "Timed drops": public
+    ("GET", "/api/categories"),  # API.md "Categories and sorting": public
     ("GET", "/api/coupons"),
     ("POST", "/api/auth/signup"),
     ("POST", "/api/auth/token"),
