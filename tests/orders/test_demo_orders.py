@@ -28,7 +28,7 @@ def media(settings, tmp_path):
 
 def test_demo_loader_makes_pictures_categories_and_orders_once(media):
     started = timezone.now()
-    call_command("load_demo")
+    call_command("load_demo", any_database=True)
     stock_before = dict(Product.objects.values_list("pk", "stock"))
     call_command("load_demo_orders")
     products = Product.objects.all()
@@ -62,7 +62,7 @@ def test_demo_loader_makes_pictures_categories_and_orders_once(media):
     assert charged - payments == paid
 
     files = sorted(p.name for p in media.rglob("*.webp"))
-    call_command("load_demo")
+    call_command("load_demo", any_database=True)
     call_command("load_demo_orders")
     assert Order.objects.filter(user__username__in=BUYERS).count() == placed
     assert Product.objects.count() == len(demo_products())
