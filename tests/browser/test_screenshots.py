@@ -185,7 +185,9 @@ def test_the_checks_are_not_blind(page, shop):
             wide.textContent = '넓은 상자';
             wide.style.width = '600px';
             document.querySelector('main').append(wide);
-            document.querySelector('.product-thumb').src = '/media/products/missing-thumb.webp';
+            const thumb = document.querySelector('.product-thumb');
+            thumb.removeAttribute('srcset');  // else the browser keeps showing a srcset candidate
+            thumb.src = '/media/products/missing-thumb.webp';
         }"""
     )
     scroll, client = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
