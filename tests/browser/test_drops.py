@@ -11,12 +11,14 @@ from balances.services import balance_charge
 from orders.models import Order
 from products.services import product_create
 from tests.browser.helpers import login
+from tests.support.builders import make_address
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_shopper_watches_the_drop_open_buys_one_and_hits_the_limit(page, shopper):
     balance_charge(user_id=shopper.pk, amount=100_000)
+    make_address(shopper)  # the checkout ships only to an address (the default is preselected)
     login(page, shopper.username)
     # Opens a few seconds after the page is shown: long enough to see the countdown, short enough
     # for a test (the wait below is for the page to change, not a timing assertion).

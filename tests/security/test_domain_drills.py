@@ -53,7 +53,7 @@ def _state(cart) -> dict:
 # Statements of one POST /api/orders, in the order they run (prices are read before the
 # transaction; the rest is inside it, the stock update last before COMMIT).
 KILL_POINTS = [
-    "SELECT id, name, price, stock FROM products_product",
+    "SELECT id, name, price, stock, sale_starts_at",  # the products read (with their drop columns)
     "SELECT amount FROM balances_balance",
     'INSERT INTO "orders_order"',
     'UPDATE "coupons_usercoupon"',
