@@ -1,8 +1,9 @@
 """The admin index as an operations view (SPEC §11): today's orders, revenue and cancels, orders
-per 10 minutes over the last 24 hours as a server-rendered SVG chart, the coupon drops taking
-place, and the data-platform outbox (`outbox_now`; rendered by dataplatform's `outbox_summary`). Reads only, a fixed number of queries whatever the data
-(tests/orders/test_dashboard.py pins it). Lives in `orders` because orders is the app allowed to
-read all the others."""
+per 10 minutes over the last 24 hours as a server-rendered SVG chart, the live and upcoming
+product drops with units sold and left (and their waiting rooms), and the coupon drops taking
+place; dataplatform's own `outbox_summary` shows the outbox beside it. Reads only, a fixed number
+of queries whatever the data (tests/orders/test_dashboard.py pins it). Lives in `orders` because
+orders is the app allowed to read all the others."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,10 +13,17 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from coupons.selectors import coupon_list_open
-from dataplatform.selectors import outbox_health
 from orders.models import Order
-from products.selectors import SEOUL
+from products.drops import SaleStatus, sale_status
+from products.selectors import SEOUL, drops_open, units_sold
+from waiting_room.line import LineUnavailable, line_counts
 
+STATUS_LABELS = {
+    SaleStatus.UPCOMING: "예정",
+    SaleStatus.ON_SALE: "판매 중",
+    SaleStatus.SOLD_OUT: "품절",
+    SaleStatus.ENDED: "종료",
+}
 BUCKET = timedelta(minutes=10)
 WINDOW = timedelta(hours=24)
 BUCKETS = WINDOW // BUCKET
@@ -146,19 +154,46 @@ def coupon_drops_now(*, now: datetime) -> list[dict]:
     return rows
 
 
+def product_drops_now(*, now: datetime) -> list[dict]:
+    """The product drops that have not ended (upcoming, on sale or sold out): units sold (paid
+    minus cancelled), units left, the share sold and, for a drop with a waiting room, its line
+    as the waiting-room admin shows it (None when Redis does not answer). Two queries."""
+    rows = drops_open(at=now)
+    sold = units_sold(product_ids=[row["id"] for row in rows])
+    drops = []
+    for row in rows:
+        units = sold.get(row["id"], 0)
+        allotment = units + row["stock"]
+        drops.append(
+            {
+                "product": row,
+                "status": STATUS_LABELS[
+                    sale_status(
+                        starts_at=row["sale_starts_at"], ends_at=row["sale_ends_at"], stock=row["stock"], at=now
+                    )
+                ],
+                "sold": units,
+                "left": row["stock"],
+                "percent": round(100 * units / allotment) if allotment else 0,
+                "line": _line(row["id"]) if row["waiting_room"] else None,
+            }
+        )
+    return drops
+
+
+def _line(product_id: int) -> dict | None:
+    try:
+        return line_counts(product_id=product_id)
+    except LineUnavailable:
+        return None
+
+
 def operations_view(*, now: datetime | None = None) -> dict:
     now = now or timezone.now()
     return {
         "now": now,
         "today": today_numbers(now=now),
         "chart": chart(orders_per_bucket(now=now)),
+        "product_drops": product_drops_now(now=now),
         "coupon_drops": coupon_drops_now(now=now),
     }
-
-
-def outbox_now(*, now: datetime) -> dict:
-    """The outbox backlog, its oldest pending age and the failures (the index shows them through
-    dataplatform's own `outbox_summary`, next to this panel)."""
-    outbox = outbox_health()
-    oldest = outbox["oldest_pending_at"]
-    return {**outbox, "oldest_pending_age": (now - oldest) if oldest else None}

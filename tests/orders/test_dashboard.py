@@ -13,14 +13,16 @@ from balances.services import balance_charge
 from coupons.services.drops import coupon_drop_create
 from coupons.services.issue import coupon_issue
 from dataplatform.models import OutboxEvent
+from dataplatform.selectors import outbox_health
 from orders import dashboard
 from orders.services import order_cancel, order_place
 from tests.support.factories import ProductFactory, UserFactory
+from waiting_room.services import queue_join
 
 pytestmark = pytest.mark.django_db
 
 SEOUL = ZoneInfo("Asia/Seoul")
-EXPECTED_QUERIES = 9
+EXPECTED_QUERIES = 11
 NOW = datetime(2026, 12, 2, 15, 5, 30, tzinfo=SEOUL)
 
 
@@ -40,6 +42,25 @@ def shop():
             "morning_2": order_place(user_id=buyer.pk, lines=[(pear.pk, 3)], placed_at=at(2, 9, 8)),
             "just_now": order_place(user_id=buyer.pk, lines=[(apple.pk, 1)], placed_at=at(2, 14, 58)),
         }
+        sneakers = ProductFactory(
+            name="한정 운동화",
+            price=1_000,
+            stock=50,
+            sale_starts_at=NOW - timedelta(hours=1),
+            sale_ends_at=NOW + timedelta(days=1),
+        )
+        orders["sneakers"] = order_place(user_id=buyer.pk, lines=[(sneakers.pk, 3)], placed_at=at(2, 14, 30))
+        ProductFactory(
+            name="지난 타임딜", stock=5, sale_starts_at=NOW - timedelta(days=2), sale_ends_at=NOW - timedelta(days=1)
+        )
+        room = ProductFactory(
+            name="내일 한정판",
+            stock=20,
+            sale_starts_at=NOW + timedelta(minutes=5),
+            waiting_room=True,
+            admit_per_second=5,
+        )
+        queue_join(product_id=room.pk, user_id=UserFactory().pk)
         order_cancel(order_id=orders["yesterday"].pk, actor=buyer)  # a cancel today of yesterday's order
         order_cancel(order_id=orders["morning_2"].pk, actor=buyer)
         drop = coupon_drop_create(
@@ -63,26 +84,34 @@ def shop():
 def test_the_numbers_of_a_known_day(shop):
     view = dashboard.operations_view(now=NOW)
     today = view["today"]
-    # placed today (Seoul): morning_1, morning_2, just_now; still paid: morning_1 (13,000), just_now (10,000)
-    assert today["orders"] == 3
-    assert today["revenue"] == 13_000 + 10_000
+    # placed today (Seoul): morning_1, morning_2, sneakers, just_now; still paid: morning_1 (13,000),
+    # sneakers (3,000), just_now (10,000)
+    assert today["orders"] == 4
+    assert today["revenue"] == 13_000 + 3_000 + 10_000
     assert today["cancels"] == 2 and today["refunded"] == 20_000 + 9_000
     chart = view["chart"]
     assert len(chart["bars"]) == 144
-    # the last 24 hours: yesterday 20:03, today 09:01, 09:08, 14:58 (the old one is before the window)
-    assert chart["total"] == 4
+    # the last 24 hours: yesterday 20:03, today 09:01, 09:08, 14:30, 14:58 (the old one is before the window)
+    assert chart["total"] == 5
     counted = {timezone_hm(bar.starts_at): bar.count for bar in chart["bars"] if bar.count}
-    assert counted == {"20:00": 1, "09:00": 2, "14:50": 1}
+    assert counted == {"20:00": 1, "09:00": 2, "14:30": 1, "14:50": 1}
     assert chart["bars"][-1].starts_at == datetime(2026, 12, 2, 15, 0, tzinfo=SEOUL)
     assert chart["peak"] == 2 and chart["top"] == 2
     assert [tick["label"] for tick in chart["ticks"]] == ["16시", "20시", "00시", "04시", "08시", "12시"]
+    products = {row["product"]["name"]: row for row in view["product_drops"]}
+    assert list(products) == ["한정 운동화", "내일 한정판"]  # by start; the ended one is gone
+    sneakers, room = products["한정 운동화"], products["내일 한정판"]
+    assert (sneakers["status"], sneakers["sold"], sneakers["left"], sneakers["percent"]) == ("판매 중", 3, 47, 6)
+    assert sneakers["line"] is None
+    assert (room["status"], room["sold"], room["left"], room["percent"]) == ("예정", 0, 20, 0)
+    assert room["line"]["waiting"] == 1 and room["line"]["admitted"] == 0
     drops = {row["drop"].name: row for row in view["coupon_drops"]}
     assert (drops["오늘의 쿠폰"]["issued"], drops["오늘의 쿠폰"]["left"], drops["오늘의 쿠폰"]["percent"]) == (2, 3, 40)
     assert drops["내일 쿠폰"]["started"] is False and drops["내일 쿠폰"]["issued"] == 0
-    outbox = dashboard.outbox_now(now=NOW)
-    # 5 order.paid + 2 order.cancelled events, one of them marked failed
-    assert (outbox["pending"], outbox["failed"]) == (6, 1)
-    assert outbox["oldest_pending_age"] == timedelta(minutes=42)
+    outbox = outbox_health()  # the index's outbox panel (dataplatform's outbox_summary) reads it
+    # 6 order.paid + 2 order.cancelled events, one of them marked failed
+    assert (outbox["pending"], outbox["failed"]) == (7, 1)
+    assert NOW - outbox["oldest_pending_at"] == timedelta(minutes=42)
 
 
 def timezone_hm(moment) -> str:
@@ -102,14 +131,17 @@ def test_the_admin_index_shows_them_in_a_bounded_number_of_queries(client, shop,
     client.force_login(staff)
     with time_machine.travel(NOW, tick=False):
         html, count = _admin_index(client)
-        assert '<strong id="ops-orders">3건</strong>' in html
-        assert '<strong id="ops-revenue">23,000원</strong>' in html
+        assert '<strong id="ops-orders">4건</strong>' in html
+        assert '<strong id="ops-revenue">26,000원</strong>' in html
         assert '<strong id="ops-cancels">2건</strong>' in html
-        assert "<svg" in html and html.count("<rect ") == 3 and "24시간 합계 4건" in html
+        assert "<svg" in html and html.count("<rect ") == 4 and "24시간 합계 5건" in html
+        assert "한정 운동화" in html and 'value="6"' in html and "대기 1명 · 입장 0명" in html
+        assert "지난 타임딜" not in html
         assert "오늘의 쿠폰" in html and 'value="40"' in html
         assert '<td id="outbox-oldest-pending">42분 0초</td>' in html
         assert '<td id="outbox-failed-count">1건</td>' in html and "골라서 지금 재전송" in html
-        # session, user, the panel (today's orders, today's cancels, the chart, the coupon drops),
+        # session, user, the panel (today's orders, today's cancels, the chart, the product drops
+        # and their units sold, the coupon drops),
         # the outbox (backlog with its oldest, failures), the recent-actions log, and the admin's
         # own: the same count whatever the data, checked below
         assert count == EXPECTED_QUERIES, count
@@ -120,6 +152,7 @@ def test_the_admin_index_shows_them_in_a_bounded_number_of_queries(client, shop,
         for minutes in range(0, 600, 20):
             order_place(user_id=buyer.pk, lines=[(product.pk, 1)], placed_at=NOW - timedelta(minutes=minutes))
         coupon_drop_create(name="하나 더", discount_type="FIXED", discount_value=100, total_quantity=3, valid_days=1)
+        ProductFactory(name="또 하나", stock=9, sale_starts_at=NOW + timedelta(hours=2), waiting_room=True)
         assert _admin_index(client)[1] == count
 
 
