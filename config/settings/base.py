@@ -11,6 +11,7 @@ from csp.constants import NONCE, NONE, SELF
 from core.logs import logging_config
 
 from .env import env_bool, env_int, env_list, env_str
+from .media_origins import media_origins
 from .redis_urls import (
     broker_transport_options,
     is_amqp,
@@ -249,6 +250,9 @@ elif MEDIA_STORAGE != "local":
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, got {MEDIA_STORAGE!r}")
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] += media_origins(
+    media_url=MEDIA_URL, s3=STORAGES["default"]["OPTIONS"] if MEDIA_STORAGE == "s3" else None
+)
 
 # --- Request limits --------------------------------------------------------------------------
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 64 * 1024)

@@ -6,7 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 from core.logs import logging_config
 
 from .base import *  # noqa: F403
-from .base import DATA_PLATFORM_SECRET, LOCAL_DATA_PLATFORM_SECRET, LOG_LEVEL, NUM_PROXIES, SECRET_KEY
+from .base import DATA_PLATFORM_SECRET, LOCAL_DATA_PLATFORM_SECRET, LOG_LEVEL, NUM_PROXIES, SECRET_KEY, STORAGES
 from .env import env_bool, env_int, env_str
 
 DEBUG = False
@@ -30,10 +30,8 @@ if (
 
 # Hashed names (collectstatic writes a manifest; the Dockerfile runs it), so whitenoise can send
 # them with a far-future, immutable Cache-Control and a changed file gets a new URL.
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
+# (The default storage stays as base chose it: local media or S3.)
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
 
 # X-Forwarded-Proto is believed only from our own proxy (NUM_PROXIES), which overwrites it.
 if NUM_PROXIES > 0:
