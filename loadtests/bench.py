@@ -522,7 +522,8 @@ def bench(args) -> int:
             f"- Server: `{spec}` (server:workers×threads)"
             + (f", {args.nodes} nodes behind HAProxy (round robin)" if args.nodes > 1 else "")
             + ", production settings, DEBUG=False, "
-            f"LOG_LEVEL=WARNING, on 127.0.0.1\n"
+            f"LOG_LEVEL={env['LOG_LEVEL']} (JSON lines{', one per request' if env['LOG_LEVEL'] == 'INFO' else ''}), "
+            "/metrics on, on 127.0.0.1\n"
             f"- Load: wrk -t{args.wrk_threads} -c{args.connections}, {args.seconds} s per scenario (closed model); "
             f"openloop at {args.open_share:.0%} of each closed-model rate for {args.open_seconds} s, "
             f"≤ {args.open_connections} connections, after {args.open_warm_seconds} s of the scenario's reads "
