@@ -19,6 +19,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from devtools.network import free_port
+
 
 class ProxyMissing(SystemExit):
     """HAProxy is missing and cannot be installed here: say why."""
@@ -71,17 +73,11 @@ backend web
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def balancer(backend_ports: list[int]) -> Iterator[str]:
     """HAProxy round-robin over `backend_ports`; yields its base URL, stops it on exit."""
     binary = ensure()
-    port = _free_port()
+    port = free_port()
     folder = Path(tempfile.mkdtemp(prefix="shop-haproxy-"))
     cfg = folder / "haproxy.cfg"
     cfg.write_text(config(port, backend_ports))

@@ -34,6 +34,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from devtools.postgres_pair import PostgresPair
 from loadtests import bench_drop
 from loadtests.common import (
     BENCH_DB,
@@ -396,6 +397,22 @@ def write_doc(block: str, begin: str = BEGIN, end: str = END) -> None:
 
 
 @contextlib.contextmanager
+def postgres_pair(mode: str):
+    """With --replica on|off: a fresh primary and its streaming replica (devtools.postgres_pair)
+    hold the bench database, so that both runs of a comparison have the same kind of server; `on`
+    sends the catalog, best-seller and history reads to the replica (DATABASE_REPLICA_URL)."""
+    if not mode:
+        yield None
+        return
+    pair = PostgresPair()
+    try:
+        pair.start()
+        yield pair
+    finally:
+        pair.stop()
+
+
+@contextlib.contextmanager
 def delivery_worker(env: dict, enabled: bool):
     """With --worker: a Celery worker (solo pool) beside the server, so the order events are
     delivered (to the spool file, as without DATA_PLATFORM_URL) on the same two cores while the
@@ -431,7 +448,14 @@ def outbox_counts() -> str:
 def bench(args) -> int:
     started = time.monotonic()
     load_before = os.getloadavg()
-    with bench_environment(fresh=True, extra_env={"JWT_ACCESS_MINUTES": "240"}) as env:
+    with (
+        postgres_pair(args.replica) as pair,
+        bench_environment(
+            fresh=True,
+            extra_env={"JWT_ACCESS_MINUTES": "240"},
+            database_url=pair.url("primary", "postgres") if pair else None,
+        ) as env,
+    ):
         django_setup(env)
         print(f"==> seeding the benchmark set into {BENCH_DB} (Redis db {BENCH_REDIS_DB})", flush=True)
         from loadtests.seed import seed
@@ -441,6 +465,10 @@ def bench(args) -> int:
         if "drop" in wanted:
             context |= bench_drop.seed_drop(OUT_DIR)
         print(f"==> seeded: {json.dumps(context['seedSeconds'])}", flush=True)
+        if pair is not None:
+            pair.wait_caught_up(timeout=300)
+            if args.replica == "on":
+                env = dict(env, DATABASE_REPLICA_URL=pair.url("replica", BENCH_DB))
         context_file = OUT_DIR / "context.json"
         context_file.write_text(json.dumps(context, indent=2))
         all_scenarios = scenarios(
@@ -521,6 +549,11 @@ def bench(args) -> int:
             f"- Versions: {versions()}; {server_versions()}\n"
             f"- Server: `{spec}` (server:workers×threads)"
             + (f", {args.nodes} nodes behind HAProxy (round robin)" if args.nodes > 1 else "")
+            + (
+                f", on a fresh PostgreSQL primary with a streaming replica, catalog reads {'on the replica' if args.replica == 'on' else 'on the primary'}"
+                if args.replica
+                else ""
+            )
             + ", production settings, DEBUG=False, "
             f"LOG_LEVEL={env['LOG_LEVEL']} (JSON lines{', one per request' if env['LOG_LEVEL'] == 'INFO' else ''}), "
             "/metrics on, on 127.0.0.1\n"
@@ -560,7 +593,14 @@ def sweep(args) -> int:
     specs = [ServerSpec.parse(c) for c in args.sweep_configs.split(",")]
     names = args.scenarios.split(",") if args.scenarios != ",".join(ORDER) else ["health", "list", "coupon", "order"]
     load_before = os.getloadavg()
-    with bench_environment(fresh=True, extra_env={"JWT_ACCESS_MINUTES": "240"}) as env:
+    with (
+        postgres_pair(args.replica) as pair,
+        bench_environment(
+            fresh=True,
+            extra_env={"JWT_ACCESS_MINUTES": "240"},
+            database_url=pair.url("primary", "postgres") if pair else None,
+        ) as env,
+    ):
         django_setup(env)
         from loadtests.seed import seed
 
@@ -598,7 +638,14 @@ def sweep(args) -> int:
 
 
 def serve(args) -> int:
-    with bench_environment(fresh=True, extra_env={"JWT_ACCESS_MINUTES": "240"}) as env:
+    with (
+        postgres_pair(args.replica) as pair,
+        bench_environment(
+            fresh=True,
+            extra_env={"JWT_ACCESS_MINUTES": "240"},
+            database_url=pair.url("primary", "postgres") if pair else None,
+        ) as env,
+    ):
         django_setup(env)
         from loadtests.seed import seed
 
@@ -638,6 +685,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sweep-configs", default="granian:2x1,granian:2x2,granian:3x1,granian:3x2,granian:4x1,sync:4")
     parser.add_argument("--worker", action="store_true", help="run a Celery worker beside the server")
     parser.add_argument("--nodes", type=int, default=1, help="web nodes (each its own server) behind HAProxy")
+    parser.add_argument(
+        "--replica",
+        choices=["on", "off"],
+        default="",
+        help="a fresh primary + streaming replica; on: catalog reads from the replica, off: all on the primary",
+    )
     parser.add_argument("--profile", default="", help="scenarios to profile with py-spy (comma-separated)")
     parser.add_argument("--serve", type=int, default=0, help="seed, then serve for this many seconds")
     args = parser.parse_args(argv)

@@ -17,7 +17,6 @@ import resource
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from devtools.engines import _ensure_database, engines
+from devtools.network import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
@@ -75,10 +75,13 @@ def _with_path(url: str, path: str) -> str:
 
 
 @contextmanager
-def bench_environment(*, fresh: bool = False, extra_env: dict | None = None):
+def bench_environment(*, fresh: bool = False, extra_env: dict | None = None, database_url: str | None = None):
     """Yields the environment for manage commands and the server, on a database of its own.
-    `fresh` drops that database and empties the bench Redis database first (both are ours alone)."""
+    `fresh` drops that database and empties the bench Redis database first (both are ours alone).
+    `database_url` puts that database on another PostgreSQL server (the `--replica` runs' primary)."""
     with engines(prefer_local=True) as urls:
+        if database_url:
+            urls = {**urls, "DATABASE_URL": database_url}
         admin_url = _with_path(urls["DATABASE_URL"], "/postgres").replace("postgres://", "postgresql://", 1)
         if fresh:
             _drop_database(admin_url, BENCH_DB)
@@ -136,12 +139,6 @@ def django_setup(env: dict) -> None:
     import django
 
     django.setup()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Server:

@@ -7,6 +7,10 @@ from collections.abc import Callable, Iterable
 
 from django.db import connection
 
+from devtools.network import wait_for
+
+__all__ = ["run_concurrently", "wait_for"]
+
 BARRIER_TIMEOUT = 30.0  # seconds for every thread to reach the start line on a loaded machine
 
 
@@ -63,15 +67,3 @@ def run_concurrently(
     assert not broken, f"{len(broken)} of {count} threads never reached the barrier: {broken[0]!r}"
     assert not any(thread.is_alive() for thread in threads), f"threads still running after {timeout}s"
     return results
-
-
-def wait_for(predicate, timeout: float = 20.0, interval: float = 0.05):
-    """Polls until predicate() is truthy and returns its value; fails after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        time.sleep(interval)

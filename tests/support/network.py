@@ -1,13 +1,8 @@
 """Local ports for outages that are real: a port nobody listens on refuses every connection."""
 
-import socket
+from devtools.network import free_port
 
-
-def free_port() -> int:
-    """A 127.0.0.1 port that was free a moment ago; nothing listens on it once the socket closes."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+__all__ = ["caches_at_closed_port", "free_port"]
 
 
 def caches_at_closed_port(caches: dict) -> dict:
