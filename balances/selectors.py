@@ -3,11 +3,9 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
-
 from balances.models import Balance, LedgerEntry
-from core.errors import InvalidUser
 from core.replicas import history_read
+from core.users import user_require
 
 
 @dataclass(frozen=True)
@@ -23,16 +21,11 @@ class LedgerPage:
     total: int
 
 
-def _require_user(user_id: int) -> None:
-    if not get_user_model().objects.filter(pk=user_id).exists():
-        raise InvalidUser("존재하지 않는 사용자입니다.")
-
-
 def balance_get(*, user_id: int) -> BalanceSnapshot:
     """The user's current balance. Raises INVALID_USER for an unknown user."""
     row = Balance.objects.filter(user_id=user_id).values_list("amount", "updated_at").first()
     if row is None:
-        _require_user(user_id)
+        user_require(user_id)
         return BalanceSnapshot(user_id=user_id, amount=0, updated_at=None)
     return BalanceSnapshot(user_id=user_id, amount=row[0], updated_at=row[1])
 
@@ -41,7 +34,7 @@ def balance_get(*, user_id: int) -> BalanceSnapshot:
 def balance_history(*, user_id: int, page: int, size: int) -> LedgerPage:
     """The user's ledger, newest first, `page` 0-based (served by the (user, -id) index).
     Raises INVALID_USER for an unknown user."""
-    _require_user(user_id)
+    user_require(user_id)
     entries = LedgerEntry.objects.filter(user_id=user_id)
     total = entries.count()
     offset = page * size

@@ -14,6 +14,7 @@ from balances.models import Balance, LedgerEntry
 from core.db import insert_from
 from core.errors import Forbidden, InvalidRequest, InvalidUser
 from core.replicas import pin_user
+from core.users import user_require
 
 REASON_MAX_LENGTH = 500
 
@@ -35,8 +36,7 @@ USER_ID_MAX = 2**31 - 1
 def _create_row(user_id: int) -> None:
     """Creates the balance row at 0 if missing. Raises INVALID_USER for an unknown user (checked
     first: the foreign key is deferred, so a bad insert would only fail at commit)."""
-    if not get_user_model().objects.filter(pk=user_id).exists():
-        raise InvalidUser("존재하지 않는 사용자입니다.")
+    user_require(user_id)
     Balance.objects.bulk_create([Balance(user_id=user_id)], ignore_conflicts=True)
 
 

@@ -1,4 +1,3 @@
-from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -8,7 +7,7 @@ from rest_framework.views import APIView
 from core.api.fields import IdField, StrictIntegerField
 from core.api.permissions import IsStaff, ensure_self_or_staff
 from core.api.schema import problems
-from core.errors import InvalidUser
+from core.users import user_require
 from coupons.models import DiscountType
 from coupons.selectors import coupon_list_open, user_coupon_list, user_coupon_status
 from coupons.services.drops import coupon_drop_create
@@ -139,8 +138,7 @@ class CouponIssueApi(APIView):
         user_id = data.validated_data["userId"]
         if user_id != request.user.pk:
             ensure_self_or_staff(request.user, user_id)  # only staff may issue for someone else
-            if not get_user_model().objects.filter(pk=user_id).exists():
-                raise InvalidUser()
+            user_require(user_id)
         user_coupon = coupon_issue(user_id=user_id, coupon_id=data.validated_data["couponId"])
         return Response(UserCouponSerializer(user_coupon).data, status=status.HTTP_201_CREATED)
 

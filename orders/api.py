@@ -1,4 +1,3 @@
-from django.contrib.auth import get_user_model
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -10,8 +9,9 @@ from core.api.pagination import page_body, page_parameters, page_params, page_se
 from core.api.permissions import ensure_self_or_staff
 from core.api.schema import problems
 from core.api.throttling import ScopedRateThrottle
-from core.errors import InvalidRequest, InvalidUser
+from core.errors import InvalidRequest
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
+from core.users import user_require
 from orders.lines import MAX_LINES, MAX_QUANTITY
 from orders.selectors import order_page, order_visible
 from orders.serializers import OrderOut, order_body
@@ -22,9 +22,10 @@ USER_ID_QUERY_MAX = 10**18 - 1
 
 
 def _ensure_user_exists(request, user_id: int) -> None:
-    """Staff may act for any user; an id that is nobody's is INVALID_USER, not a foreign-key crash."""
-    if user_id != request.user.pk and not get_user_model().objects.filter(pk=user_id).exists():
-        raise InvalidUser()
+    """Staff may act for any user; an id that is nobody's is INVALID_USER, not a foreign-key crash
+    (the caller's own id needs no query)."""
+    if user_id != request.user.pk:
+        user_require(user_id)
 
 
 QUEUE_TICKET_PARAMETER = OpenApiParameter(
