@@ -7,31 +7,16 @@ from rest_framework.views import APIView
 from balances.models import LedgerEntry
 from balances.selectors import balance_get, balance_history
 from balances.services import balance_charge
-from core.api.fields import BIGINT_MAX, IdField, StrictIntegerField
+from core.api.fields import IdField, StrictIntegerField
 from core.api.pagination import page_body, page_parameters, page_params, page_serializer
 from core.api.permissions import ensure_self_or_staff
 from core.api.schema import problems
 from core.api.throttling import ScopedRateThrottle
+from core.api.user_ids import user_id_parameter, user_id_parse
 from core.errors import InvalidRequest
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 
-# The schema states the bounds parse_path_user_id enforces, so a generated client never sends a
-# request the server refuses with 400.
-USER_ID_PATH = OpenApiParameter(
-    "userId",
-    {"type": "integer", "format": "int64", "minimum": 1, "maximum": BIGINT_MAX},
-    OpenApiParameter.PATH,
-    description="사용자 id (양의 정수)",
-)
-
-
-def parse_path_user_id(raw: str) -> int:
-    """A `{userId}` path segment: a positive integer, else INVALID_REQUEST (not a routing 404)."""
-    if raw.isascii() and raw.isdigit() and len(raw) <= 19 and 1 <= int(raw) <= BIGINT_MAX:
-        return int(raw)
-    raise InvalidRequest(
-        "userId는 양의 정수여야 합니다.", errors=[{"field": "userId", "message": "양의 정수여야 합니다."}]
-    )
+USER_ID_PATH = user_id_parameter(OpenApiParameter.PATH, description="사용자 id (양의 정수)")
 
 
 # Serializer class names are unique site-wide: they name the OpenAPI components.
@@ -50,7 +35,7 @@ class BalanceDetailApi(APIView):
         },
     )
     def get(self, request, userId: str):
-        user_id = parse_path_user_id(userId)
+        user_id = user_id_parse(userId)
         ensure_self_or_staff(request.user, user_id)
         return Response(self.BalanceOutputSerializer(balance_get(user_id=user_id)).data)
 
@@ -134,7 +119,7 @@ class BalanceHistoryApi(APIView):
         },
     )
     def get(self, request, userId: str):
-        user_id = parse_path_user_id(userId)
+        user_id = user_id_parse(userId)
         ensure_self_or_staff(request.user, user_id)
         params = page_params(request.query_params, default_size=20)
         history = balance_history(user_id=user_id, page=params.page, size=params.size)

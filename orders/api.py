@@ -9,16 +9,13 @@ from core.api.pagination import page_body, page_parameters, page_params, page_se
 from core.api.permissions import ensure_self_or_staff
 from core.api.schema import problems
 from core.api.throttling import ScopedRateThrottle
-from core.errors import InvalidRequest
+from core.api.user_ids import user_id_parameter, user_id_parse
 from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 from core.users import user_require
 from orders.lines import MAX_LINES, MAX_QUANTITY
 from orders.selectors import order_page, order_visible
 from orders.serializers import OrderOut, order_body
 from orders.services import order_cancel, order_place
-
-# The largest `userId` the orders list parses (18 digits, below bigint's limit), said in the schema.
-USER_ID_QUERY_MAX = 10**18 - 1
 
 
 def _ensure_user_exists(request, user_id: int) -> None:
@@ -123,11 +120,7 @@ class OrdersApi(APIView):
     @extend_schema(
         operation_id="order_list",
         parameters=[
-            OpenApiParameter(
-                "userId",
-                {"type": "integer", "format": "int64", "minimum": 1, "maximum": USER_ID_QUERY_MAX},
-                description="기본값: 호출한 사용자 (양의 정수)",
-            ),
+            user_id_parameter(OpenApiParameter.QUERY, description="기본값: 호출한 사용자 (양의 정수)"),
             *page_parameters(default_size=20),
         ],
         responses={
@@ -138,12 +131,7 @@ class OrdersApi(APIView):
     def get(self, request):
         params = page_params(request.query_params, default_size=20)
         raw = request.query_params.get("userId")
-        if raw is None:
-            user_id = request.user.pk
-        elif raw.isascii() and raw.isdigit() and 0 < len(raw) <= 18 and 0 < int(raw) <= USER_ID_QUERY_MAX:
-            user_id = int(raw)
-        else:
-            raise InvalidRequest(errors=[{"field": "userId", "message": "양의 정수여야 합니다."}])
+        user_id = request.user.pk if raw is None else user_id_parse(raw)
         ensure_self_or_staff(request.user, user_id)
         _ensure_user_exists(request, user_id)
         orders, total = order_page(user_id=user_id, params=params)
