@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 from core.api.fields import IdField, StrictIntegerField
 from core.api.permissions import IsStaff, ensure_self_or_staff
 from core.api.schema import problems
+from core.api.user_ids import user_id_parameter, user_id_parse
 from core.users import user_require
 from coupons.models import DiscountType
 from coupons.selectors import coupon_list_open, user_coupon_list, user_coupon_status
@@ -146,11 +147,13 @@ class CouponIssueApi(APIView):
 class UserCouponListApi(APIView):
     @extend_schema(
         operation_id="coupon_user_list",
+        parameters=[user_id_parameter(OpenApiParameter.PATH, description="사용자 id (양의 정수)")],
         responses={
             200: inline_serializer("UserCouponList", {"items": UserCouponSerializer(many=True)}),
-            **problems((401, "UNAUTHENTICATED"), (403, "FORBIDDEN")),
+            **problems((400, "INVALID_REQUEST"), (401, "UNAUTHENTICATED"), (403, "FORBIDDEN")),
         },
     )
-    def get(self, request, userId: int):  # path names as in API.md
-        ensure_self_or_staff(request.user, userId)
-        return Response({"items": UserCouponSerializer(user_coupon_list(user_id=userId), many=True).data})
+    def get(self, request, userId: str):  # path names as in API.md
+        user_id = user_id_parse(userId)
+        ensure_self_or_staff(request.user, user_id)
+        return Response({"items": UserCouponSerializer(user_coupon_list(user_id=user_id), many=True).data})

@@ -6,5 +6,5 @@ from coupons import api
 urlpatterns = [
     path("coupons", api.CouponListApi.as_view(), name="api-coupons"),
     path("coupon/issue", api.CouponIssueApi.as_view(), name="api-coupon-issue"),
-    path("coupon/users/<int:userId>", api.UserCouponListApi.as_view(), name="api-coupon-user-list"),
+    path("coupon/users/<str:userId>", api.UserCouponListApi.as_view(), name="api-coupon-user-list"),
 ]
