@@ -7,7 +7,7 @@ from balances.errors import InvalidAmount
 from balances.forms import ChargeForm
 from balances.selectors import balance_get, balance_history
 from balances.services import balance_charge
-from core.api.pagination import page_number
+from core.pages import StorefrontPage
 from core.templatetags.shop import won
 
 HISTORY_PAGE_SIZE = 10
@@ -29,16 +29,16 @@ def balance_page(request):
             )
             return redirect("balances:index")
 
-    number = page_number(request.GET.get("page"), first=1)
-    history = balance_history(user_id=request.user.pk, page=number - 1, size=HISTORY_PAGE_SIZE)
-    total_pages = max((history.total + HISTORY_PAGE_SIZE - 1) // HISTORY_PAGE_SIZE, 1)
+    page = StorefrontPage.from_query(request.GET.get("page"), first=1, size=HISTORY_PAGE_SIZE)
+    history = balance_history(user_id=request.user.pk, page=page.params.page, size=page.size)
+    total_pages = page.pages(history.total)
     context = {
         "form": form,
         "balance": balance_get(user_id=request.user.pk),
         "entries": history.items,
         "total_entries": history.total,
-        "page_number": number,
+        "page_number": page.number,
         "total_pages": total_pages,
-        "page_range": range(max(number - 2, 1), min(number + 2, total_pages) + 1),
+        "page_range": range(max(page.number - 2, 1), min(page.number + 2, total_pages) + 1),
     }
     return render(request, "balances/index.html", context)

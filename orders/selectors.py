@@ -1,6 +1,6 @@
 from django.db.models import Prefetch
 
-from core.api.pagination import PageParams
+from core.pages import PageParams
 from core.replicas import history_read
 from orders.errors import OrderNotFound
 from orders.models import Order, OrderLine

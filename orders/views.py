@@ -9,8 +9,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from addresses.forms import AddressForm
 from addresses.selectors import address_list
 from balances.selectors import balance_get
-from core.api.pagination import PageParams, page_number
 from core.errors import ApiError
+from core.pages import StorefrontPage
 from coupons.selectors import usable_coupons
 from orders.cart import Cart, CartFull
 from orders.errors import OrderNotCancellable, OrderNotFound
@@ -177,13 +177,18 @@ def order_complete(request, order_id: int):
 @login_required
 @require_GET
 def order_list(request):
-    number = page_number(request.GET.get("page"), first=1)
-    orders, total = order_page(user_id=request.user.pk, params=PageParams(page=number - 1, size=PAGE_SIZE))
-    pages = max(1, -(-total // PAGE_SIZE))
+    page = StorefrontPage.from_query(request.GET.get("page"), first=1, size=PAGE_SIZE)
+    orders, total = order_page(user_id=request.user.pk, params=page.params)
     return render(
         request,
         "orders/list.html",
-        {"orders": orders, "page": number, "pages": pages, "has_prev": number > 1, "has_next": number < pages},
+        {
+            "orders": orders,
+            "page": page.number,
+            "pages": page.pages(total),
+            "has_prev": page.previous is not None,
+            "has_next": page.next(total) is not None,
+        },
     )
 
 

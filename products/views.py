@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django.shortcuts import render
 from django.utils import timezone
 
-from core.api.pagination import PageParams, page_number
+from core.pages import StorefrontPage, page_count
 from products import categories, selectors
 from products.drops import SaleStatus
 from products.errors import ProductNotFound
@@ -24,16 +24,15 @@ def product_catalog(request):
     current = next((shelf for shelf in shelves if shelf.slug == slug), None)
     if slug and current is None:
         return render(request, "errors/404.html", status=404)
-    params = PageParams(page=page_number(request.GET.get("page"), first=0), size=PAGE_SIZE)
+    page = StorefrontPage.from_query(request.GET.get("page"), first=0, size=PAGE_SIZE)
     items, total = selectors.product_list(
         keyword=keyword or None,
-        page=params.page,
-        size=params.size,
+        page=page.params.page,
+        size=page.size,
         category_id=current.pk if current else None,
         sort=sort,
     )
     counts = categories.category_counts(matching=selectors.matching_products(keyword=keyword or None))
-    total_pages = (total + PAGE_SIZE - 1) // PAGE_SIZE
     context = {
         "keyword": keyword,
         "sort": sort,
@@ -49,10 +48,10 @@ def product_catalog(request):
         "all_query": _query(keyword=keyword, sort=sort),
         "items": items,
         "total": total,
-        "page": params.page,
-        "total_pages": total_pages,
-        "prev_page": params.page - 1 if params.page > 0 else None,
-        "next_page": params.page + 1 if params.page + 1 < total_pages else None,
+        "page": page.number,
+        "total_pages": page_count(total, PAGE_SIZE),
+        "prev_page": page.previous,
+        "next_page": page.next(total),
         "query": _query(keyword=keyword, category=slug, sort=sort),
     }
     return render(request, "products/catalog.html", context)

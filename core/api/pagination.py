@@ -1,24 +1,13 @@
 """0-based `page` / `size` paging as API.md describes it: `{items, page, size, totalItems, totalPages}`."""
 
-from dataclasses import dataclass
-
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from core.errors import InvalidRequest
+from core.pages import PageParams, page_count
 
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 10_000_000
-
-
-@dataclass(frozen=True)
-class PageParams:
-    page: int
-    size: int
-
-    @property
-    def offset(self) -> int:
-        return self.page * self.size
 
 
 def _parse_int(raw: str | None, name: str, default: int, low: int, high: int) -> int:
@@ -46,21 +35,13 @@ def page_params(query_params, *, default_size: int = 10) -> PageParams:
     )
 
 
-def page_number(raw: str | None, *, first: int) -> int:
-    """A storefront page number from the query string, where a person may type anything: a
-    non-number or one below `first` (0 or 1, as the page counts) means the first page."""
-    if raw and raw.isascii() and raw.isdigit() and len(raw) <= 6:
-        return max(int(raw), first)
-    return first
-
-
 def page_body(items: list, params: PageParams, total: int) -> dict:
     return {
         "items": items,
         "page": params.page,
         "size": params.size,
         "totalItems": total,
-        "totalPages": (total + params.size - 1) // params.size,
+        "totalPages": page_count(total, params.size),
     }
 
 
