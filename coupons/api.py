@@ -1,11 +1,10 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.fields import IdField, StrictIntegerField
-from core.api.permissions import IsStaff, ensure_self_or_staff
+from core.api.permissions import PublicReadStaffWriteMixin, ensure_self_or_staff
 from core.api.schema import problems
 from core.api.user_ids import user_id_parameter, user_id_parse
 from core.users import user_require
@@ -46,18 +45,8 @@ class UserCouponSerializer(serializers.Serializer):
         return user_coupon_status(obj)
 
 
-class CouponListApi(APIView):
+class CouponListApi(PublicReadStaffWriteMixin, APIView):
     """GET is public (the drop list); POST creates a drop and is staff only."""
-
-    def _is_get(self) -> bool:
-        request = getattr(self, "request", None)  # None while the OpenAPI schema is generated
-        return request is not None and request.method in ("GET", "HEAD", "OPTIONS")
-
-    def get_authenticators(self):
-        return [] if self._is_get() else super().get_authenticators()
-
-    def get_permissions(self):
-        return [AllowAny()] if self._is_get() else [IsStaff()]
 
     class CouponCreateInputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=100)
