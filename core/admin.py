@@ -2,8 +2,8 @@ from django.contrib import admin
 
 
 class ReadOnlyModelAdmin(admin.ModelAdmin):
-    """Rows that only services write (ledgers, orders, issued coupons): staff look, never edit.
-    Any change goes through an admin action that calls a service."""
+    """Rows that only services write (ledgers, orders, issued coupons, addresses, the outbox):
+    staff look, never edit. Any change goes through an admin action that calls a service."""
 
     def has_add_permission(self, request):
         return False

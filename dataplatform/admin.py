@@ -4,12 +4,14 @@ import uuid
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from core.admin import ReadOnlyModelAdmin
+
 from .models import OutboxEvent
 from .services import sweeping
 
 
 @admin.register(OutboxEvent)
-class OutboxEventAdmin(admin.ModelAdmin):
+class OutboxEventAdmin(ReadOnlyModelAdmin):
     """Read-only view of the outbox; the one write is "retry now", through the service."""
 
     list_display = [
@@ -62,15 +64,6 @@ class OutboxEventAdmin(admin.ModelAdmin):
         if term.isdigit() and int(term) < 2**63:
             return queryset.filter(aggregate_id=int(term)), False
         return queryset.none(), False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_retry_permission(self, request) -> bool:
         return request.user.has_perm("dataplatform.change_outboxevent")
