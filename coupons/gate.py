@@ -10,8 +10,9 @@ import contextlib
 import time
 
 from django_redis import get_redis_connection
-from redis.commands.core import Script
 from redis.exceptions import RedisError
+
+from core.lua import LuaScript
 
 ISSUED, SOLD_OUT, ALREADY_ISSUED, NOT_READY = 1, 0, -2, -1
 
@@ -62,30 +63,19 @@ def _lock_key(coupon_id: int) -> str:
     return f"coupon:{coupon_id}:rebuild-lock"
 
 
-# Scripts are registered once per process (the SHA is computed locally) and run with EVALSHA;
-# redis-py loads them again by itself on NOSCRIPT (e.g. after a Redis restart or SCRIPT FLUSH).
-_issue_script: Script | None = None
-_undo_script: Script | None = None
+_ISSUE = LuaScript(_ISSUE_LUA)
+_UNDO = LuaScript(_UNDO_LUA)
 
 
 def connection():
     return get_redis_connection("default")
 
 
-def _scripts(conn) -> tuple[Script, Script]:
-    global _issue_script, _undo_script
-    if _issue_script is None or _undo_script is None:
-        _issue_script = conn.register_script(_ISSUE_LUA)
-        _undo_script = conn.register_script(_UNDO_LUA)
-    return _issue_script, _undo_script
-
-
 def gate_take(*, coupon_id: int, user_id: int) -> int:
     """Runs the issue script: ISSUED, SOLD_OUT, ALREADY_ISSUED or NOT_READY (no gate yet)."""
     try:
         conn = connection()
-        issue, _ = _scripts(conn)
-        return int(issue(keys=[remaining_key(coupon_id), issued_key(coupon_id)], args=[user_id], client=conn))
+        return int(_ISSUE(keys=[remaining_key(coupon_id), issued_key(coupon_id)], args=[user_id], client=conn))
     except RedisError as exc:
         raise GateUnavailable(str(exc)) from exc
 
@@ -94,8 +84,7 @@ def gate_undo(*, coupon_id: int, user_id: int, mode: str) -> None:
     """Best effort: if Redis is gone now, the database still holds the truth and a rebuild heals."""
     try:
         conn = connection()
-        _, undo = _scripts(conn)
-        undo(keys=[remaining_key(coupon_id), issued_key(coupon_id)], args=[user_id, mode], client=conn)
+        _UNDO(keys=[remaining_key(coupon_id), issued_key(coupon_id)], args=[user_id, mode], client=conn)
     except RedisError:
         pass
 

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django_redis import get_redis_connection
-from redis.commands.core import Script
 from redis.exceptions import RedisError
+
+from core.lua import LuaScript
 
 WAITING, ADMITTED, USED, EXPIRED, SOLD_OUT = "WAITING", "ADMITTED", "USED", "EXPIRED", "SOLD_OUT"
 # Later joins are scored after every shuffled early one (early scores are 1..n).
@@ -202,15 +203,12 @@ class Tick:
     closed: bool
 
 
-_scripts: dict[str, Script] = {}
+_JOIN, _READ, _SHUFFLE, _TICK, _USE = map(LuaScript, (_JOIN_LUA, _READ_LUA, _SHUFFLE_LUA, _TICK_LUA, _USE_LUA))
 
 
-def _run(name: str, source: str, args: list) -> Any:
+def _run(script: LuaScript, args: list) -> Any:
     try:
-        conn = get_redis_connection("default")
-        if name not in _scripts:
-            _scripts[name] = conn.register_script(source)
-        return _scripts[name](keys=[], args=args, client=conn)
+        return script(args=args)
     except RedisError as exc:
         raise LineUnavailable(str(exc)) from exc
 
@@ -221,12 +219,12 @@ def prefix(product_id: int) -> str:
 
 def line_join(*, product_id: int, user_id: int, ticket: str, now_ms: int, before_start: bool) -> tuple[int, str]:
     args = [prefix(product_id), user_id, ticket, now_ms, int(before_start), LATE_OFFSET]
-    code, which = _run("join", _JOIN_LUA, args)
+    code, which = _run(_JOIN, args)
     return int(code), which.decode() if isinstance(which, bytes) else which
 
 
 def line_read(*, product_id: int, ticket: str, now_ms: int) -> TicketState | None:
-    found = _run("read", _READ_LUA, [prefix(product_id), ticket, now_ms])
+    found = _run(_READ, [prefix(product_id), ticket, now_ms])
     if not found:
         return None
     user, status, position, admitted_at, expires_at, rate = (v.decode() if isinstance(v, bytes) else v for v in found)
@@ -249,7 +247,7 @@ def line_early_tickets(*, product_id: int) -> list[str]:
 
 
 def line_shuffle(*, product_id: int, drawn: list[str]) -> int:
-    return int(_run("shuffle", _SHUFFLE_LUA, [prefix(product_id), *drawn]))
+    return int(_run(_SHUFFLE, [prefix(product_id), *drawn]))
 
 
 def line_is_shuffled(*, product_id: int) -> bool:
@@ -260,14 +258,12 @@ def line_is_shuffled(*, product_id: int) -> bool:
 
 
 def line_tick(*, product_id: int, now_ms: int, units_left: int, rate: int, ticket_ms: int) -> Tick:
-    admitted, expired, live, waiting, closed = _run(
-        "tick", _TICK_LUA, [prefix(product_id), now_ms, units_left, rate, ticket_ms]
-    )
+    admitted, expired, live, waiting, closed = _run(_TICK, [prefix(product_id), now_ms, units_left, rate, ticket_ms])
     return Tick(int(admitted), int(expired), int(live), int(waiting), bool(closed))
 
 
 def line_use(*, product_id: int, ticket: str, user_id: int, now_ms: int) -> bool:
-    return bool(_run("use", _USE_LUA, [prefix(product_id), ticket, user_id, now_ms]))
+    return bool(_run(_USE, [prefix(product_id), ticket, user_id, now_ms]))
 
 
 def line_set_paused(*, product_id: int, paused: bool) -> None:
