@@ -12,7 +12,7 @@ def address_get(*, user_id: int, address_id: int) -> Address:
     nothing is revealed."""
     address = Address.objects.filter(pk=address_id, user_id=user_id).first()
     if address is None:
-        raise AddressNotFound(f"배송지 {address_id}을(를) 찾을 수 없습니다.", addressId=address_id)
+        raise AddressNotFound(f"배송지 {address_id}을(를) 찾을 수 없습니다.", address_id=address_id)
     return address
 
 

@@ -1,6 +1,9 @@
 """Domain errors. Each API error code of API.md is one class carrying its HTTP status and Korean
 title; the API exception handler turns any of them into RFC 9457 problem details. Apps define
-their own codes in their `errors.py` by subclassing `ApiError`."""
+their own codes in their `errors.py` by subclassing `ApiError`.
+
+A class whose problem details carry more members (`productId`, `retryAfter`, ...) declares them:
+typed keyword arguments of its `__init__`, and `extra`, the members as they go on the wire."""
 
 
 class ApiError(Exception):
@@ -8,11 +11,15 @@ class ApiError(Exception):
     status = 500
     title = "서버 오류"
 
-    def __init__(self, detail: str | None = None, *, errors: list[dict] | None = None, **extra):
+    def __init__(self, detail: str | None = None, *, errors: list[dict] | None = None):
         self.detail = detail or self.title
         self.errors = errors
-        self.extra = extra
         super().__init__(self.detail)
+
+    @property
+    def extra(self) -> dict[str, object]:
+        """The members this error adds to its problem details (camelCase, as on the wire)."""
+        return {}
 
 
 class InvalidRequest(ApiError):
@@ -54,13 +61,40 @@ class UnsupportedMediaType(ApiError):
 class RateLimited(ApiError):
     code, status, title = "RATE_LIMITED", 429, "요청이 너무 많음"
 
+    def __init__(self, detail: str | None = None, *, retry_after: int | None = None):
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+    @property
+    def extra(self) -> dict[str, object]:
+        return {} if self.retry_after is None else {"retryAfter": self.retry_after}
+
 
 class InternalError(ApiError):
     code, status, title = "INTERNAL_ERROR", 500, "서버 오류"
 
+    def __init__(self, detail: str | None = None, *, request_id: str | None):
+        super().__init__(detail)
+        self.request_id = request_id
+
+    @property
+    def extra(self) -> dict[str, object]:
+        return {"requestId": self.request_id}  # null when the request had none: the key is always there
+
 
 class ServiceUnavailable(ApiError):
     code, status, title = "SERVICE_UNAVAILABLE", 503, "일시적으로 사용할 수 없음"
+
+    def __init__(
+        self, detail: str | None = None, *, failed: list[str] | None = None, checks: dict[str, str] | None = None
+    ):
+        super().__init__(detail)
+        self.failed, self.checks = failed, checks
+
+    @property
+    def extra(self) -> dict[str, object]:
+        """The health check's parts (`failed`, `checks`) when it is the one answering."""
+        return {name: value for name, value in (("failed", self.failed), ("checks", self.checks)) if value is not None}
 
 
 class IdempotencyInProgress(ApiError):

@@ -40,7 +40,7 @@ def page_not_found(request, exception=None):
 def server_error(request):
     request_id = current_request_id()
     if _is_api(request):
-        return problem_response(errors.InternalError("요청을 처리하지 못했습니다.", requestId=request_id))
+        return problem_response(errors.InternalError("요청을 처리하지 못했습니다.", request_id=request_id))
     return render(request, "errors/500.html", {"request_id": request_id}, status=500)
 
 

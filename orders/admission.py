@@ -41,7 +41,7 @@ def refuse_early(
     if coupon_id is None:
         for pid in sorted(quantities):
             if products[pid].stock < quantities[pid]:
-                raise OutOfStock(f"상품 {pid}의 재고가 부족합니다.", productId=pid)
+                raise OutOfStock(f"상품 {pid}의 재고가 부족합니다.", product_id=pid)
     return limited
 
 

@@ -88,7 +88,7 @@ def fulfilment_advance(*, order_id: int, status: str, carrier: str = "", trackin
     current = Order.objects.filter(pk=order_id).values_list("status", "fulfilment_status").first()
     if current is None:
         raise OrderNotFound()
-    raise InvalidFulfilment(_refusal(current, status), orderId=order_id)
+    raise InvalidFulfilment(_refusal(current, status), order_id=order_id)
 
 
 def _check_shipment(carrier: str, tracking_number: str) -> None:

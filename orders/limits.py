@@ -39,7 +39,9 @@ def units_held(*, user_id: int, product_ids) -> dict[int, int]:
 
 
 def _refusal(product_id: int, limit: int) -> PurchaseLimitExceeded:
-    return PurchaseLimitExceeded(f"상품 {product_id}은(는) 1인 {limit}개까지 구매할 수 있습니다.", productId=product_id)
+    return PurchaseLimitExceeded(
+        f"상품 {product_id}은(는) 1인 {limit}개까지 구매할 수 있습니다.", product_id=product_id
+    )
 
 
 def ensure_within_limits(*, user_id: int, limited: dict[int, tuple[int, int]]) -> None:

@@ -105,7 +105,7 @@ def order_place(
         # UPDATE at the end is what decides.
         for pid in sorted(quantities):
             if products[pid].stock < quantities[pid]:
-                raise OutOfStock(f"상품 {pid}의 재고가 부족합니다.", productId=pid)
+                raise OutOfStock(f"상품 {pid}의 재고가 부족합니다.", product_id=pid)
         paid = total - discount
 
         order = Order(
@@ -178,5 +178,5 @@ def order_cancel(*, order_id: int, actor) -> Order:
             return order
     order = order_detail(order_id=order_id)
     if order.status == Order.Status.PAID:  # not flipped, yet PAID: it has been shipped
-        raise OrderNotCancellable("이미 발송된 주문은 취소할 수 없습니다.", orderId=order_id)
+        raise OrderNotCancellable("이미 발송된 주문은 취소할 수 없습니다.", order_id=order_id)
     return order

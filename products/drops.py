@@ -56,10 +56,10 @@ def window_refusal(*, product_id: int, starts_at, ends_at, at: datetime):
         local = timezone.localtime(starts_at)
         return SaleNotStarted(
             f"상품 {product_id}은(는) {local:%m월 %d일 %H:%M}에 판매를 시작합니다.",
-            productId=product_id,
+            product_id=product_id,
         )
     if ends_at is not None and at >= ends_at:
-        return SaleEnded(f"상품 {product_id}의 판매가 종료되었습니다.", productId=product_id)
+        return SaleEnded(f"상품 {product_id}의 판매가 종료되었습니다.", product_id=product_id)
     return None
 
 

@@ -133,7 +133,7 @@ def product_image_set(*, product_id: int, renditions: Renditions) -> Product:
     """Gives the product these renditions; the files it had are deleted after commit unless another
     product still shows them. PRODUCT_NOT_FOUND for an unknown id (no file is written then)."""
     if not Product.objects.filter(pk=product_id).exists():
-        raise ProductNotFound(f"상품 {product_id}을(를) 찾을 수 없습니다.", productId=product_id)
+        raise ProductNotFound(f"상품 {product_id}을(를) 찾을 수 없습니다.", product_id=product_id)
     large, thumbnail = store_renditions(renditions)
     return products_image_assign(product_ids=[product_id], image=large, thumbnail=thumbnail, side=renditions.side)[0]
 
@@ -141,7 +141,7 @@ def product_image_set(*, product_id: int, renditions: Renditions) -> Product:
 def product_image_clear(*, product_id: int) -> Product:
     products = products_image_assign(product_ids=[product_id], image="", thumbnail="", side=None)
     if not products:
-        raise ProductNotFound(f"상품 {product_id}을(를) 찾을 수 없습니다.", productId=product_id)
+        raise ProductNotFound(f"상품 {product_id}을(를) 찾을 수 없습니다.", product_id=product_id)
     return products[0]
 
 

@@ -191,7 +191,7 @@ def product_get(*, product_id: int) -> Product:
     """An active product; PRODUCT_NOT_FOUND otherwise."""
     product = _active().select_related("category").filter(pk=product_id).first()
     if product is None:
-        raise ProductNotFound(f"상품 {product_id}을(를) 찾을 수 없습니다.", productId=product_id)
+        raise ProductNotFound(f"상품 {product_id}을(를) 찾을 수 없습니다.", product_id=product_id)
     return product
 
 
@@ -215,7 +215,7 @@ def products_for_order(*, product_ids: Iterable[int]) -> dict[int, ProductForOrd
         found = {row[0]: ProductForOrder(*row) for row in cursor.fetchall()}
     for product_id in wanted:
         if product_id not in found:
-            raise ProductNotFound(f"상품 {product_id}을(를) 찾을 수 없습니다.", productId=product_id)
+            raise ProductNotFound(f"상품 {product_id}을(를) 찾을 수 없습니다.", product_id=product_id)
     return found
 
 

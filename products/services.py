@@ -72,14 +72,14 @@ def product_update(*, product_id: int, **fields) -> Product:
             # as it will be, locked so a concurrent edit of the other field cannot slip between.
             current = Product.objects.select_for_update().filter(pk=product_id).values("price", *DROP_FIELDS).first()
             if current is None:
-                raise ProductNotFound(f"상품 {product_id}을(를) 찾을 수 없습니다.", productId=product_id)
+                raise ProductNotFound(f"상품 {product_id}을(를) 찾을 수 없습니다.", product_id=product_id)
             ensure_drop_rules({**current, **fields})
         if fields:
             updated = Product.objects.filter(pk=product_id).update(**fields, updated_at=timezone.now())
         else:
             updated = Product.objects.filter(pk=product_id).count()
         if updated == 0:
-            raise ProductNotFound(f"상품 {product_id}을(를) 찾을 수 없습니다.", productId=product_id)
+            raise ProductNotFound(f"상품 {product_id}을(를) 찾을 수 없습니다.", product_id=product_id)
         cache.bump_version_on_commit()
         return Product.objects.get(pk=product_id)
 
@@ -172,7 +172,7 @@ def _why_not_sold(product_id: int, at: datetime) -> Exception:
     window = Product.objects.filter(pk=product_id).values_list("sale_starts_at", "sale_ends_at").first()
     starts_at, ends_at = window or (None, None)
     refusal = window_refusal(product_id=product_id, starts_at=starts_at, ends_at=ends_at, at=at)
-    return refusal or OutOfStock(f"상품 {product_id}의 재고가 부족합니다.", productId=product_id)
+    return refusal or OutOfStock(f"상품 {product_id}의 재고가 부족합니다.", product_id=product_id)
 
 
 def stock_restore(*, quantities: dict[int, int]) -> None:
@@ -181,7 +181,7 @@ def stock_restore(*, quantities: dict[int, int]) -> None:
     for product_id, quantity in _ascending(quantities):
         updated = Product.objects.filter(pk=product_id).update(stock=F("stock") + quantity)
         if updated != 1:
-            raise ProductNotFound(f"상품 {product_id}을(를) 찾을 수 없습니다.", productId=product_id)
+            raise ProductNotFound(f"상품 {product_id}을(를) 찾을 수 없습니다.", product_id=product_id)
 
 
 def _sales_add(quantities: dict[int, int], sold_at: datetime, sign: int) -> None:

@@ -1,7 +1,7 @@
 """Waiting-room error codes (API.md, "Waiting room")."""
 
-from core.errors import ApiError
+from products.errors import ProductError
 
 
-class QueueTicketRequired(ApiError):
+class QueueTicketRequired(ProductError):
     code, status, title = "QUEUE_TICKET_REQUIRED", 409, "대기열 입장 필요"

@@ -94,13 +94,13 @@ def queue_join(*, product_id: int, user_id: int) -> tuple[TicketView, bool]:
     now = timezone.now()
     status = status_of(product, at=now)
     if status is SaleStatus.ENDED:
-        raise SaleEnded("판매가 종료된 상품입니다.", productId=product_id)
+        raise SaleEnded("판매가 종료된 상품입니다.", product_id=product_id)
     joins_open = product.sale_starts_at - JOIN_OPENS_BEFORE_START if product.sale_starts_at else None
     if status is SaleStatus.UPCOMING and joins_open is not None and now < joins_open:
         opens = timezone.localtime(joins_open)
-        raise SaleNotStarted(f"대기열은 {opens:%m월 %d일 %H:%M}부터 열립니다.", productId=product_id)
+        raise SaleNotStarted(f"대기열은 {opens:%m월 %d일 %H:%M}부터 열립니다.", product_id=product_id)
     if status is SaleStatus.SOLD_OUT:
-        raise OutOfStock("준비된 수량이 모두 판매되었습니다.", productId=product_id)
+        raise OutOfStock("준비된 수량이 모두 판매되었습니다.", product_id=product_id)
     try:
         code, ticket = line.line_join(
             product_id=product_id,
@@ -110,7 +110,7 @@ def queue_join(*, product_id: int, user_id: int) -> tuple[TicketView, bool]:
             before_start=status is SaleStatus.UPCOMING,
         )
         if code < 0:
-            raise OutOfStock("준비된 수량이 모두 판매되었습니다.", productId=product_id)
+            raise OutOfStock("준비된 수량이 모두 판매되었습니다.", product_id=product_id)
         state = line.line_read(product_id=product_id, ticket=ticket, now_ms=_ms(now))
     except line.LineUnavailable as exc:
         raise _unavailable() from exc
@@ -192,13 +192,13 @@ def queue_ticket_require(*, product_id: int, user_id: int, ticket: str | None) -
     """Before an order's transaction: `ticket` is the caller's admitted, unexpired ticket for the
     product. QUEUE_TICKET_REQUIRED otherwise; 503 when Redis cannot say (fail closed)."""
     if not ticket:
-        raise QueueTicketRequired("대기열에 입장한 뒤 주문할 수 있습니다.", productId=product_id)
+        raise QueueTicketRequired("대기열에 입장한 뒤 주문할 수 있습니다.", product_id=product_id)
     try:
         state = line.line_read(product_id=product_id, ticket=ticket, now_ms=_ms(timezone.now()))
     except line.LineUnavailable as exc:
         raise _unavailable() from exc
     if state is None or state.user_id != user_id or state.status != line.ADMITTED:
-        raise QueueTicketRequired("입장 가능한 대기표가 아닙니다. 대기열에 다시 참여해 주세요.", productId=product_id)
+        raise QueueTicketRequired("입장 가능한 대기표가 아닙니다. 대기열에 다시 참여해 주세요.", product_id=product_id)
 
 
 def queue_ticket_use(*, product_id: int, user_id: int, ticket: str) -> None:
@@ -209,7 +209,7 @@ def queue_ticket_use(*, product_id: int, user_id: int, ticket: str) -> None:
         # no savepoint: a refusal here rolls the whole order back anyway
         QueueTicketUse.objects.create(ticket=ticket, product_id=product_id, user_id=user_id)
     except IntegrityError as exc:
-        raise QueueTicketRequired("이미 사용한 대기표입니다.", productId=product_id) from exc
+        raise QueueTicketRequired("이미 사용한 대기표입니다.", product_id=product_id) from exc
 
     def mark_used() -> None:
         try:

@@ -71,7 +71,7 @@ def to_api_error(exc: Exception) -> errors.ApiError | None:
         wait = getattr(exc, "wait", None)  # set by Throttled.__init__; the stubs do not declare it
         if wait is None:
             return errors.RateLimited("잠시 후 다시 시도해 주세요.")
-        return errors.RateLimited("잠시 후 다시 시도해 주세요.", retryAfter=int(wait))
+        return errors.RateLimited("잠시 후 다시 시도해 주세요.", retry_after=int(wait))
     return None
 
 
@@ -82,7 +82,7 @@ def problem_exception_handler(exc, context):
         request_id = getattr(request, "request_id", None)
         logger.exception("unhandled API error (request_id=%s)", request_id)
         error = errors.InternalError(
-            "요청을 처리하지 못했습니다. 문제가 계속되면 요청 ID를 알려 주세요.", requestId=request_id
+            "요청을 처리하지 못했습니다. 문제가 계속되면 요청 ID를 알려 주세요.", request_id=request_id
         )
     headers = {}
     if isinstance(exc, drf.Throttled) and exc.wait is not None:
