@@ -17,8 +17,8 @@ from products.images import image_urls
 from products.models import Product, ProductSales
 
 SEOUL = ZoneInfo("Asia/Seoul")
-TOP_DAYS = 3  # today and the two days before it (SPEC §3)
-TOP_SIZE = 5
+BEST_SELLERS_DAYS = 3  # today and the two days before it (SPEC §3)
+BEST_SELLERS_SIZE = 5
 KEYWORD_MAX_LENGTH = 100
 
 
@@ -225,13 +225,13 @@ def best_sellers(*, today: date | None = None) -> dict:
     cancelled sales excluded (reverted in the same day's counters); ties by lower product id.
     `{from, to, items: [{rank, productId, name, price, soldQuantity}]}` with ISO dates."""
     to_day = today or seoul_day()
-    from_day = to_day - timedelta(days=TOP_DAYS - 1)
+    from_day = to_day - timedelta(days=BEST_SELLERS_DAYS - 1)
     rows = (
         ProductSales.objects.filter(day__gte=from_day, day__lte=to_day, product__active=True)
         .values("product_id", "product__name", "product__price")
         .annotate(sold=Sum("quantity"))
         .filter(sold__gt=0)
-        .order_by("-sold", "product_id")[:TOP_SIZE]
+        .order_by("-sold", "product_id")[:BEST_SELLERS_SIZE]
     )
     return {
         "from": from_day.isoformat(),
