@@ -4,13 +4,12 @@ for subprocesses under production settings."""
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from tests.security.operations import all_operations
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_SECRETS = {
     "SECRET_KEY": "k8Jq2vX9mZ4pL7nR1sT6wY3bD5fH0gA2cE8uI4oP6qW9eR1tY3uI5oP7aS9dF2gH4jK",
     "DATA_PLATFORM_SECRET": "Zr4Nw8Qe2Lk6Hy0Ps3Vb7Xc1Mf5Tg9Ja-platform",

@@ -6,7 +6,7 @@ import re
 import subprocess
 import sys
 
-from tests.security.conftest import ROOT
+from tests.support.paths import ROOT
 
 _PROBE = """
 import json, re, django

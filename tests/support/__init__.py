@@ -7,6 +7,7 @@ from another package's conftest; the fixture modules are plugins registered by t
   snapshot of everything an order touches; an order body in API.md's shape.
 - `concurrency`: `run_concurrently` (threads released together by a barrier) and `wait_for`.
 - `network`: a free local port, and cache settings pointing at one (a real refused connection).
+- `paths`: `ROOT`, the project folder (for subprocesses).
 - plugins: `fixtures` (users, clients, the Redis flush, `redis_down`), `receivers` (the data
   platform as a real local HTTP server, delivery settings, a real Celery worker), `db_killer`.
 """

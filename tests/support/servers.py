@@ -28,8 +28,8 @@ import pytest
 
 from devtools.network import free_port, wait_for
 from devtools.postgres_pair import PostgresPair, ServerUnavailable
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 RABBITMQ_URL = "amqp://guest:guest@127.0.0.1:5672"
 
 
