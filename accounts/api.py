@@ -1,4 +1,4 @@
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.permissions import AllowAny
@@ -16,30 +16,34 @@ from core.api.schema import problems
 from core.api.throttling import ScopedRateThrottle
 
 
+@extend_schema_serializer(component_name="Input")
+class SignupIn(serializers.Serializer):
+    username = UsernameField(max_length=150, trim_whitespace=False)
+    password = NewPasswordField(max_length=128, trim_whitespace=False, write_only=True)
+
+
+@extend_schema_serializer(component_name="Output")
+class SignupOut(serializers.Serializer):
+    userId = serializers.IntegerField(source="pk")
+    username = serializers.CharField()
+
+
 class SignupApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "signup"
 
-    class InputSerializer(serializers.Serializer):
-        username = UsernameField(max_length=150, trim_whitespace=False)
-        password = NewPasswordField(max_length=128, trim_whitespace=False, write_only=True)
-
-    class OutputSerializer(serializers.Serializer):
-        userId = serializers.IntegerField(source="pk")
-        username = serializers.CharField()
-
     @extend_schema(
         operation_id="auth_signup",
-        request=InputSerializer,
-        responses={201: OutputSerializer, **problems((400, "INVALID_REQUEST"), (429, "RATE_LIMITED"))},
+        request=SignupIn,
+        responses={201: SignupOut, **problems((400, "INVALID_REQUEST"), (429, "RATE_LIMITED"))},
     )
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = SignupIn(data=request.data)
         data.is_valid(raise_exception=True)
         user = user_signup(**data.validated_data)
-        return Response(self.OutputSerializer(user).data, status=status.HTTP_201_CREATED)
+        return Response(SignupOut(user).data, status=status.HTTP_201_CREATED)
 
 
 # The token views are simplejwt's own; they ignore any Authorization header (a stale token must
@@ -97,6 +101,11 @@ class TokenRefreshApi(TokenRefreshView):
         return super().post(request, *args, **kwargs)
 
 
+@extend_schema_serializer(component_name="LogoutInput")
+class LogoutIn(serializers.Serializer):
+    refresh = TextField()
+
+
 class LogoutApi(APIView):
     """Blacklists the refresh token given (an access token lapses by itself within
     JWT_ACCESS_MINUTES). Needs no access token: the refresh token is the credential."""
@@ -106,19 +115,16 @@ class LogoutApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
 
-    class LogoutInputSerializer(serializers.Serializer):  # its own name: it names the schema component
-        refresh = TextField()
-
     @extend_schema(
         operation_id="auth_logout",
-        request=LogoutInputSerializer,
+        request=LogoutIn,
         responses={
             204: OpenApiResponse(description="logged out: the refresh token is refused from now on"),
             **problems((400, "INVALID_REQUEST"), (401, "UNAUTHENTICATED"), (429, "RATE_LIMITED")),
         },
     )
     def post(self, request):
-        data = self.LogoutInputSerializer(data=request.data)
+        data = LogoutIn(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             refresh_token_spend(token=RefreshToken(data.validated_data["refresh"]))

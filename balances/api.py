@@ -1,5 +1,5 @@
 from django.conf import settings
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,55 +19,61 @@ from core.idempotency import IDEMPOTENCY_KEY_PARAMETER, idempotent
 USER_ID_PATH = user_id_parameter(OpenApiParameter.PATH, description="사용자 id (양의 정수)")
 
 
-# Serializer class names are unique site-wide: they name the OpenAPI components.
-class BalanceDetailApi(APIView):
-    class BalanceOutputSerializer(serializers.Serializer):
-        userId = serializers.IntegerField(source="user_id")
-        balance = serializers.IntegerField(source="amount")
-        updatedAt = serializers.DateTimeField(source="updated_at", allow_null=True)
+@extend_schema_serializer(component_name="BalanceOutput")
+class BalanceOut(serializers.Serializer):
+    userId = serializers.IntegerField(source="user_id")
+    balance = serializers.IntegerField(source="amount")
+    updatedAt = serializers.DateTimeField(source="updated_at", allow_null=True)
 
+
+class BalanceDetailApi(APIView):
     @extend_schema(
         operation_id="balance_get",
         parameters=[USER_ID_PATH],
         responses={
-            200: BalanceOutputSerializer,
+            200: BalanceOut,
             **problems((400, "INVALID_REQUEST"), (401, "UNAUTHENTICATED"), (403, "FORBIDDEN"), (404, "INVALID_USER")),
         },
     )
     def get(self, request, userId: str):
         user_id = user_id_parse(userId)
         ensure_self_or_staff(request.user, user_id)
-        return Response(self.BalanceOutputSerializer(balance_get(user_id=user_id)).data)
+        return Response(BalanceOut(balance_get(user_id=user_id)).data)
+
+
+@extend_schema_serializer(component_name="BalanceChargeInput")
+class BalanceChargeIn(serializers.Serializer):
+    userId = IdField()
+    # the bounds the service enforces, so the schema states them (checked there, not here)
+    amount = StrictIntegerField(
+        min_value=1,
+        max_value=settings.BALANCE_MAX_CHARGE,
+        help_text="1 ≤ amount ≤ BALANCE_MAX_CHARGE, 충전 후 잔액 ≤ BALANCE_MAX",
+    )
+
+
+class BalanceChargeUserIn(serializers.Serializer):
+    userId = IdField()
+
+
+@extend_schema_serializer(component_name="BalanceChargeOutput")
+class BalanceChargeOut(serializers.Serializer):
+    userId = serializers.IntegerField(source="user_id")
+    balance = serializers.IntegerField(source="balance_after")
+    chargedAmount = serializers.IntegerField(source="amount")
+    transactionId = serializers.IntegerField(source="pk")
 
 
 class BalanceChargeApi(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "charge"
 
-    class BalanceChargeInputSerializer(serializers.Serializer):
-        userId = IdField()
-        # the bounds the service enforces, so the schema states them (checked there, not here)
-        amount = StrictIntegerField(
-            min_value=1,
-            max_value=settings.BALANCE_MAX_CHARGE,
-            help_text="1 ≤ amount ≤ BALANCE_MAX_CHARGE, 충전 후 잔액 ≤ BALANCE_MAX",
-        )
-
-    class UserSerializer(serializers.Serializer):
-        userId = IdField()
-
-    class BalanceChargeOutputSerializer(serializers.Serializer):
-        userId = serializers.IntegerField(source="user_id")
-        balance = serializers.IntegerField(source="balance_after")
-        chargedAmount = serializers.IntegerField(source="amount")
-        transactionId = serializers.IntegerField(source="pk")
-
     @extend_schema(
         operation_id="balance_charge",
-        request=BalanceChargeInputSerializer,
+        request=BalanceChargeIn,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={
-            200: BalanceChargeOutputSerializer,
+            200: BalanceChargeOut,
             **problems(
                 (400, "INVALID_REQUEST | INVALID_AMOUNT"),
                 (401, "UNAUTHENTICATED"),
@@ -87,26 +93,29 @@ class BalanceChargeApi(APIView):
             raise InvalidRequest("요청 본문은 JSON 객체여야 합니다.")
         # userId problems are INVALID_REQUEST and come first (then FORBIDDEN); anything wrong with
         # `amount` (missing, null, not an integer, out of range) is INVALID_AMOUNT from the service.
-        user = self.UserSerializer(data=request.data)
+        user = BalanceChargeUserIn(data=request.data)
         user.is_valid(raise_exception=True)
         user_id = user.validated_data["userId"]
         ensure_self_or_staff(request.user, user_id)
         # The raw value: the service refuses a non-integer with INVALID_AMOUNT.
         entry = balance_charge(user_id=user_id, amount=request.data.get("amount"))  # type: ignore[arg-type]
-        return Response(self.BalanceChargeOutputSerializer(entry).data)
+        return Response(BalanceChargeOut(entry).data)
+
+
+@extend_schema_serializer(component_name="BalanceHistoryItem")
+class BalanceHistoryItemOut(serializers.Serializer):
+    transactionId = serializers.IntegerField(source="pk")
+    type = serializers.ChoiceField(choices=LedgerEntry.Type.values)
+    amount = serializers.IntegerField()
+    balanceAfter = serializers.IntegerField(source="balance_after")
+    orderId = serializers.IntegerField(source="order_id", allow_null=True)
+    createdAt = serializers.DateTimeField(source="created_at")
+
+
+BalanceHistoryPageOut = page_serializer(BalanceHistoryItemOut, "BalanceHistoryPage")
 
 
 class BalanceHistoryApi(APIView):
-    class BalanceHistoryItemSerializer(serializers.Serializer):
-        transactionId = serializers.IntegerField(source="pk")
-        type = serializers.ChoiceField(choices=LedgerEntry.Type.values)
-        amount = serializers.IntegerField()
-        balanceAfter = serializers.IntegerField(source="balance_after")
-        orderId = serializers.IntegerField(source="order_id", allow_null=True)
-        createdAt = serializers.DateTimeField(source="created_at")
-
-    PageSerializer = page_serializer(BalanceHistoryItemSerializer, "BalanceHistoryPage")
-
     @extend_schema(
         operation_id="balance_history",
         parameters=[
@@ -114,7 +123,7 @@ class BalanceHistoryApi(APIView):
             *page_parameters(default_size=20),
         ],
         responses={
-            200: PageSerializer,
+            200: BalanceHistoryPageOut,
             **problems((400, "INVALID_REQUEST"), (401, "UNAUTHENTICATED"), (403, "FORBIDDEN"), (404, "INVALID_USER")),
         },
     )
@@ -123,5 +132,5 @@ class BalanceHistoryApi(APIView):
         ensure_self_or_staff(request.user, user_id)
         params = page_params(request.query_params, default_size=20)
         history = balance_history(user_id=user_id, page=params.page, size=params.size)
-        items = list(self.BalanceHistoryItemSerializer(history.items, many=True).data)
+        items = list(BalanceHistoryItemOut(history.items, many=True).data)
         return Response(page_body(items, params, history.total))

@@ -26,17 +26,17 @@ Usage from an APIView (the handler returns the Response or raises an ApiError as
     class OrderCreateApi(APIView):
         @extend_schema(
             parameters=[IDEMPOTENCY_KEY_PARAMETER],
-            responses={201: OutputSerializer, **problems(..., (409, "... | IDEMPOTENCY_IN_PROGRESS"),
-                                                         (422, "IDEMPOTENCY_KEY_REUSED"))},
+            responses={201: OrderOut, **problems(..., (409, "... | IDEMPOTENCY_IN_PROGRESS"),
+                                                 (422, "IDEMPOTENCY_KEY_REUSED"))},
         )
         def post(self, request):
             return idempotent(request, lambda: self.create(request))
 
         def create(self, request):
-            data = self.InputSerializer(data=request.data)
+            data = OrderIn(data=request.data)
             data.is_valid(raise_exception=True)
             order = order_place(user_id=..., ...)   # opens transaction.atomic(durable=True) itself
-            return Response(self.OutputSerializer(order).data, status=201)
+            return Response(OrderOut(order).data, status=201)
 """
 
 import hashlib

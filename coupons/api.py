@@ -1,4 +1,4 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,7 +15,8 @@ from coupons.services.issue import coupon_issue
 from coupons.throttling import RedisWindowThrottle
 
 
-class CouponSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="Coupon")
+class CouponOut(serializers.Serializer):
     couponId = serializers.IntegerField(source="pk")
     name = serializers.CharField()
     discountType = serializers.CharField(source="discount_type")
@@ -28,7 +29,8 @@ class CouponSerializer(serializers.Serializer):
     issueEndsAt = serializers.DateTimeField(source="issue_ends_at", allow_null=True)
 
 
-class UserCouponSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="UserCoupon")
+class UserCouponOut(serializers.Serializer):
     userCouponId = serializers.IntegerField(source="pk")
     couponId = serializers.IntegerField(source="coupon_id")
     name = serializers.CharField(source="coupon.name")
@@ -45,38 +47,40 @@ class UserCouponSerializer(serializers.Serializer):
         return user_coupon_status(obj)
 
 
+@extend_schema_serializer(component_name="CouponCreateInput")
+class CouponCreateIn(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    discountType = serializers.ChoiceField(choices=DiscountType.values)
+    discountValue = StrictIntegerField()
+    maxDiscountAmount = StrictIntegerField(required=False, allow_null=True, min_value=1)
+    minOrderAmount = StrictIntegerField(required=False, allow_null=True, min_value=0)
+    totalQuantity = StrictIntegerField(min_value=1, max_value=2**31 - 1)
+    issueStartsAt = serializers.DateTimeField(required=False, allow_null=True)
+    issueEndsAt = serializers.DateTimeField(required=False, allow_null=True)
+    validDays = StrictIntegerField(min_value=1, max_value=36_500)
+
+
 class CouponListApi(PublicReadStaffWriteMixin, APIView):
     """GET is public (the drop list); POST creates a drop and is staff only."""
-
-    class CouponCreateInputSerializer(serializers.Serializer):
-        name = serializers.CharField(max_length=100)
-        discountType = serializers.ChoiceField(choices=DiscountType.values)
-        discountValue = StrictIntegerField()
-        maxDiscountAmount = StrictIntegerField(required=False, allow_null=True, min_value=1)
-        minOrderAmount = StrictIntegerField(required=False, allow_null=True, min_value=0)
-        totalQuantity = StrictIntegerField(min_value=1, max_value=2**31 - 1)
-        issueStartsAt = serializers.DateTimeField(required=False, allow_null=True)
-        issueEndsAt = serializers.DateTimeField(required=False, allow_null=True)
-        validDays = StrictIntegerField(min_value=1, max_value=36_500)
 
     @extend_schema(
         operation_id="coupons_list",
         auth=[{}],  # type: ignore[list-item]  # public: no credentials needed (typed as scheme names only)
-        responses={200: inline_serializer("CouponList", {"items": CouponSerializer(many=True)})},
+        responses={200: inline_serializer("CouponList", {"items": CouponOut(many=True)})},
     )
     def get(self, request):
-        return Response({"items": CouponSerializer(coupon_list_open(), many=True).data})
+        return Response({"items": CouponOut(coupon_list_open(), many=True).data})
 
     @extend_schema(
         operation_id="coupons_create",
-        request=CouponCreateInputSerializer,
+        request=CouponCreateIn,
         responses={
-            201: CouponSerializer,
+            201: CouponOut,
             **problems((400, "INVALID_REQUEST"), (401, "UNAUTHENTICATED"), (403, "FORBIDDEN")),
         },
     )
     def post(self, request):
-        data = self.CouponCreateInputSerializer(data=request.data)
+        data = CouponCreateIn(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         drop = coupon_drop_create(
@@ -91,7 +95,13 @@ class CouponListApi(PublicReadStaffWriteMixin, APIView):
             valid_days=v["validDays"],
         )
         drop.remaining_quantity = drop.total_quantity - drop.issued_count
-        return Response(CouponSerializer(drop).data, status=status.HTTP_201_CREATED)
+        return Response(CouponOut(drop).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_serializer(component_name="CouponIssueInput")
+class CouponIssueIn(serializers.Serializer):
+    userId = IdField()
+    couponId = IdField()
 
 
 class CouponIssueApi(APIView):
@@ -102,15 +112,11 @@ class CouponIssueApi(APIView):
 
     throttle_classes = [RedisWindowThrottle]
 
-    class CouponIssueInputSerializer(serializers.Serializer):
-        userId = IdField()
-        couponId = IdField()
-
     @extend_schema(
         operation_id="coupon_issue",
-        request=CouponIssueInputSerializer,
+        request=CouponIssueIn,
         responses={
-            201: UserCouponSerializer,
+            201: UserCouponOut,
             **problems(
                 (400, "INVALID_REQUEST"),
                 (401, "UNAUTHENTICATED"),
@@ -123,14 +129,14 @@ class CouponIssueApi(APIView):
         },
     )
     def post(self, request):
-        data = self.CouponIssueInputSerializer(data=request.data)
+        data = CouponIssueIn(data=request.data)
         data.is_valid(raise_exception=True)
         user_id = data.validated_data["userId"]
         if user_id != request.user.pk:
             ensure_self_or_staff(request.user, user_id)  # only staff may issue for someone else
             user_require(user_id)
         user_coupon = coupon_issue(user_id=user_id, coupon_id=data.validated_data["couponId"])
-        return Response(UserCouponSerializer(user_coupon).data, status=status.HTTP_201_CREATED)
+        return Response(UserCouponOut(user_coupon).data, status=status.HTTP_201_CREATED)
 
 
 class UserCouponListApi(APIView):
@@ -138,11 +144,11 @@ class UserCouponListApi(APIView):
         operation_id="coupon_user_list",
         parameters=[user_id_parameter(OpenApiParameter.PATH, description="사용자 id (양의 정수)")],
         responses={
-            200: inline_serializer("UserCouponList", {"items": UserCouponSerializer(many=True)}),
+            200: inline_serializer("UserCouponList", {"items": UserCouponOut(many=True)}),
             **problems((400, "INVALID_REQUEST"), (401, "UNAUTHENTICATED"), (403, "FORBIDDEN")),
         },
     )
     def get(self, request, userId: str):  # path names as in API.md
         user_id = user_id_parse(userId)
         ensure_self_or_staff(request.user, user_id)
-        return Response({"items": UserCouponSerializer(user_coupon_list(user_id=user_id), many=True).data})
+        return Response({"items": UserCouponOut(user_coupon_list(user_id=user_id), many=True).data})

@@ -1,6 +1,6 @@
 """`POST /api/products/{productId}/queue` and `GET /api/products/{productId}/queue/{ticket}`."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -9,7 +9,8 @@ from core.api.schema import problems
 from waiting_room.services import TicketView, queue_join, queue_ticket_get
 
 
-class TicketSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="Ticket")
+class TicketOut(serializers.Serializer):
     ticket = serializers.CharField()
     productId = serializers.IntegerField(source="product_id")
     status = serializers.ChoiceField(choices=["WAITING", "ADMITTED", "USED", "EXPIRED", "SOLD_OUT"])
@@ -22,7 +23,7 @@ class TicketSerializer(serializers.Serializer):
 
 
 def _answer(ticket: TicketView, status_code: int = status.HTTP_200_OK) -> Response:
-    return Response(TicketSerializer(ticket).data, status=status_code)
+    return Response(TicketOut(ticket).data, status=status_code)
 
 
 class QueueJoinApi(APIView):
@@ -30,8 +31,8 @@ class QueueJoinApi(APIView):
         operation_id="queue_join",
         request=None,
         responses={
-            201: TicketSerializer,
-            200: TicketSerializer,
+            201: TicketOut,
+            200: TicketOut,
             **problems(
                 (401, "UNAUTHENTICATED"),
                 (404, "NOT_FOUND"),
@@ -50,7 +51,7 @@ class QueueTicketApi(APIView):
     @extend_schema(
         operation_id="queue_ticket",
         responses={
-            200: TicketSerializer,
+            200: TicketOut,
             **problems((401, "UNAUTHENTICATED"), (404, "NOT_FOUND"), (503, "SERVICE_UNAVAILABLE")),
         },
     )

@@ -1,5 +1,11 @@
 """OpenAPI pieces shared by every app: the problem-details response, documented as
-`application/problem+json`, and the errors every operation can answer whatever its view says."""
+`application/problem+json`, and the errors every operation can answer whatever its view says.
+
+Serializers are named `<Thing>In` (a request body) and `<Thing>Out` (an answer), at module level
+beside the views that use them. A class name becomes its schema component's name, so a
+serializer whose component was published under another name keeps it with
+`extend_schema_serializer(component_name=...)`: clients generated from the schema name their
+types after the components."""
 
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers

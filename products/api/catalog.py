@@ -3,7 +3,7 @@
 `sort` parameters, and the staff picture upload (`PATCH /api/products/{id}` as multipart)."""
 
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -16,17 +16,20 @@ from products import cache, categories, images
 _renderer = JSONRenderer()
 
 
-class CategoryRefSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="CategoryRef")
+class CategoryRefOut(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
 
 
-class CategoryItemSerializer(CategoryRefSerializer):
+@extend_schema_serializer(component_name="CategoryItem")
+class CategoryItemOut(CategoryRefOut):
     productCount = serializers.IntegerField()
 
 
-class CategoryListSerializer(serializers.Serializer):
-    items = CategoryItemSerializer(many=True)
+@extend_schema_serializer(component_name="CategoryList")
+class CategoryListOut(serializers.Serializer):
+    items = CategoryItemOut(many=True)
 
 
 def picture_fields() -> dict:
@@ -34,7 +37,7 @@ def picture_fields() -> dict:
     return {
         "imageUrl": serializers.CharField(allow_null=True, help_text="the large WebP rendition (square)"),
         "thumbnailUrl": serializers.CharField(allow_null=True, help_text="the card's WebP rendition (400×400)"),
-        "category": CategoryRefSerializer(allow_null=True),
+        "category": CategoryRefOut(allow_null=True),
     }
 
 
@@ -63,7 +66,7 @@ class CategoryListApi(APIView):
     @extend_schema(
         operation_id="categories_list",
         description="Every category in menu order, with how many active products it has.",
-        responses={200: CategoryListSerializer},
+        responses={200: CategoryListOut},
         auth=[],
     )
     def get(self, request):
@@ -91,7 +94,8 @@ def picture_from_multipart(request) -> images.Renditions:
     return images.renditions_from_upload(upload)
 
 
-class PictureUploadSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="PictureUpload")
+class PictureUploadIn(serializers.Serializer):
     image = serializers.FileField(help_text="JPEG, PNG or WebP by content, at most 5 MB, 400..10,000 px a side")
 
 

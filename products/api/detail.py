@@ -10,11 +10,11 @@ from core.api.schema import problems
 from core.errors import InvalidRequest
 from products import cache, images, selectors, services
 from products.api.cache_first import cached_json
-from products.api.catalog import PictureUploadSerializer, picture_from_multipart
+from products.api.catalog import PictureUploadIn, picture_from_multipart
 from products.api.serializers import (
-    ProductDetailSerializer,
-    ProductPatchSerializer,
-    ProductStaffSerializer,
+    ProductDetailOut,
+    ProductPatchIn,
+    ProductStaffOut,
     detail_data,
     staff_data,
 )
@@ -27,7 +27,7 @@ class ProductDetailApi(PublicReadStaffWriteMixin, APIView):
     @extend_schema(
         operation_id="products_retrieve",
         description="An active product. Stock may be up to 10 s stale (cached).",
-        responses={200: ProductDetailSerializer, **problems((404, "PRODUCT_NOT_FOUND"))},
+        responses={200: ProductDetailOut, **problems((404, "PRODUCT_NOT_FOUND"))},
         auth=[],
     )
     def get(self, request, productId: int):  # path names as in API.md
@@ -45,9 +45,9 @@ class ProductDetailApi(PublicReadStaffWriteMixin, APIView):
             "rules (as for create) hold for the product as it would be after the change. As "
             "multipart/form-data with the file field `image` (only): sets the product's picture."
         ),
-        request={"application/json": ProductPatchSerializer, "multipart/form-data": PictureUploadSerializer},
+        request={"application/json": ProductPatchIn, "multipart/form-data": PictureUploadIn},
         responses={
-            200: ProductStaffSerializer,
+            200: ProductStaffOut,
             **problems(
                 (400, "INVALID_REQUEST"), (401, "UNAUTHENTICATED"), (403, "FORBIDDEN"), (404, "PRODUCT_NOT_FOUND")
             ),
@@ -60,7 +60,7 @@ class ProductDetailApi(PublicReadStaffWriteMixin, APIView):
             return Response(staff_data(images.product_image_set(product_id=product_id, renditions=renditions)))
         if not isinstance(request.data, dict):
             raise InvalidRequest("요청 본문은 JSON 객체여야 합니다.")
-        data = ProductPatchSerializer(data=request.data)
+        data = ProductPatchIn(data=request.data)
         data.is_valid(raise_exception=True)
         fields = {
             name: value for name, value in data.validated_data.items() if API_NAMES.get(name, name) in request.data

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -62,7 +62,7 @@ def item_data(row: dict) -> dict:
     }
 
 
-class DropFieldsSerializer(serializers.Serializer):
+class DropFieldsOut(serializers.Serializer):
     """For the schema: what every product object also carries."""
 
     listPrice = serializers.IntegerField(allow_null=True, help_text="정가; set → ≥ price")
@@ -97,7 +97,7 @@ class WindowTimeField(serializers.DateTimeField):
         return moment
 
 
-class DropInputSerializer(serializers.Serializer):
+class DropIn(serializers.Serializer):
     """Staff input for the drop fields (create and update). The rules that relate fields (정가 ≥
     price, end after start) are the service's (products.drops.ensure_drop_rules)."""
 
@@ -113,14 +113,15 @@ class DropInputSerializer(serializers.Serializer):
     )
 
 
-class DropItemSerializer(DropFieldsSerializer):
+@extend_schema_serializer(component_name="DropItem")
+class DropItemOut(DropFieldsOut):
     id = serializers.IntegerField()
     name = serializers.CharField()
     price = serializers.IntegerField()
     stock = serializers.IntegerField()
 
 
-DropListSerializer = type("ProductDrops", (serializers.Serializer,), {"items": DropItemSerializer(many=True)})
+DropListOut = type("ProductDrops", (serializers.Serializer,), {"items": DropItemOut(many=True)})
 
 
 def drops_cache_key(request) -> str:
@@ -151,7 +152,7 @@ class ProductDropsApi(APIView):
             "(UPCOMING, ON_SALE, SOLD_OUT), by `saleStartsAt` then id. `saleStatus` follows the clock "
             "to the second; stock may be up to 10 s stale (cached)."
         ),
-        responses={200: DropListSerializer},
+        responses={200: DropListOut},
         auth=[],
     )
     def get(self, request):

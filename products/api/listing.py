@@ -13,7 +13,7 @@ from products.api.cache_first import cached_json
 from products.api.catalog import list_filters, list_parameters
 from products.api.drops import item_data
 from products.api.keys import keyword_param, list_key_parts
-from products.api.serializers import ProductInputSerializer, ProductPageSerializer, ProductStaffSerializer, staff_data
+from products.api.serializers import ProductIn, ProductPageOut, ProductStaffOut, staff_data
 
 
 class ProductListApi(PublicReadStaffWriteMixin, APIView):
@@ -29,7 +29,7 @@ class ProductListApi(PublicReadStaffWriteMixin, APIView):
             OpenApiParameter("keyword", str, required=False, description="name contains (case-insensitive)"),
             *list_parameters(),
         ],
-        responses={200: ProductPageSerializer, **problems((400, "INVALID_REQUEST"))},
+        responses={200: ProductPageOut, **problems((400, "INVALID_REQUEST"))},
         auth=[],
     )
     def get(self, request):
@@ -73,14 +73,14 @@ class ProductListApi(PublicReadStaffWriteMixin, APIView):
             "INVALID_REQUEST with errors[]: `saleEndsAt` after `saleStartsAt`, `listPrice` ≥ `price`, "
             "`perCustomerLimit` ≥ 1."
         ),
-        request=ProductInputSerializer,
+        request=ProductIn,
         responses={
-            201: ProductStaffSerializer,
+            201: ProductStaffOut,
             **problems((400, "INVALID_REQUEST"), (401, "UNAUTHENTICATED"), (403, "FORBIDDEN")),
         },
     )
     def post(self, request):
-        data = ProductInputSerializer(data=request.data)
+        data = ProductIn(data=request.data)
         data.is_valid(raise_exception=True)
         product = services.product_create(**data.validated_data)
         return Response(staff_data(product), status=status.HTTP_201_CREATED)

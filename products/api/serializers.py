@@ -7,11 +7,11 @@ from core.api.fields import StrictIntegerField
 from core.api.pagination import page_serializer
 from products import images
 from products.api.catalog import picture_fields
-from products.api.drops import DropFieldsSerializer, DropInputSerializer, drop_data
+from products.api.drops import DropFieldsOut, DropIn, drop_data
 
-ProductItemSerializer = type(
-    "ProductItemSerializer",
-    (DropFieldsSerializer,),
+ProductItemOut = type(
+    "ProductItem",  # the schema's name, as published
+    (DropFieldsOut,),
     {
         "id": serializers.IntegerField(),
         "name": serializers.CharField(),
@@ -22,19 +22,21 @@ ProductItemSerializer = type(
 )
 
 
-ProductPageSerializer = page_serializer(ProductItemSerializer, "ProductPage")
+ProductPageOut = page_serializer(ProductItemOut, "ProductPage")
 
 
-class ProductDetailSerializer(ProductItemSerializer):
+@extend_schema_serializer(component_name="ProductDetail")
+class ProductDetailOut(ProductItemOut):
     description = serializers.CharField()
 
 
-class ProductStaffSerializer(ProductDetailSerializer):
+@extend_schema_serializer(component_name="ProductStaff")
+class ProductStaffOut(ProductDetailOut):
     active = serializers.BooleanField()
 
 
 @extend_schema_serializer(component_name="TopItem")  # the schema's name, as published
-class BestSellerItemSerializer(serializers.Serializer):
+class BestSellerItemOut(serializers.Serializer):
     rank = serializers.IntegerField()
     productId = serializers.IntegerField()
     name = serializers.CharField()
@@ -46,11 +48,12 @@ class BestSellerItemSerializer(serializers.Serializer):
 BestSellersSerializer = type(
     "ProductTop",
     (serializers.Serializer,),
-    {"from": serializers.DateField(), "to": serializers.DateField(), "items": BestSellerItemSerializer(many=True)},
+    {"from": serializers.DateField(), "to": serializers.DateField(), "items": BestSellerItemOut(many=True)},
 )
 
 
-class ProductInputSerializer(DropInputSerializer):
+@extend_schema_serializer(component_name="ProductInput")
+class ProductIn(DropIn):
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, max_length=10_000, default="")
     price = StrictIntegerField(min_value=1)
@@ -64,7 +67,8 @@ class ProductInputSerializer(DropInputSerializer):
         return value
 
 
-class ProductPatchSerializer(ProductInputSerializer):
+@extend_schema_serializer(component_name="ProductPatch")
+class ProductPatchIn(ProductIn):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, partial=True, **kwargs)
 
