@@ -1,5 +1,7 @@
 """A `userId` in a path segment or a query string: the one parser, and how the schema states it."""
 
+from typing import Literal
+
 from drf_spectacular.utils import OpenApiParameter
 
 from core.api.fields import BIGINT_MAX
@@ -16,7 +18,7 @@ def user_id_parse(raw: str) -> int:
     )
 
 
-def user_id_parameter(location: str, *, description: str) -> OpenApiParameter:
+def user_id_parameter(location: Literal["path", "query"], *, description: str) -> OpenApiParameter:
     """The `userId` parameter with the bounds `user_id_parse` enforces, so a generated client never
     sends a request the server refuses with 400."""
     return OpenApiParameter(
