@@ -16,6 +16,7 @@ docs/benchmarks.md (between the BENCH markers; the notes around them are kept).
     python3 dev.py bench --serve 600              # seed, serve for 600 s (for Locust's web UI)
     python3 dev.py bench --worker                 # with a Celery worker delivering the order events
     python3 dev.py bench --nodes 2                # two web nodes behind HAProxy (one proxy, NUM_PROXIES=1)
+    python3 dev.py bench --scenarios queue,queueoff  # one crowd at a drop with and without its waiting room
 
 Everything is bounded in time, targets 127.0.0.1 only, and stops the server's whole process group.
 """
@@ -35,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devtools.postgres_pair import PostgresPair
-from loadtests import bench_drop
+from loadtests import bench_drop, bench_queue
 from loadtests.common import (
     BENCH_DB,
     BENCH_REDIS_DB,
@@ -56,7 +57,9 @@ from loadtests.scenarios import Scenario, scenarios, wrk_lua
 OUT_DIR = ROOT / "var" / "bench"
 DOC = ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- BENCH:BEGIN -->", "<!-- BENCH:END -->"
-ORDER = ["health", "list", "browse", "top", "coupon", "charge", "order", "mix", "drop"]
+ORDER = ["health", "list", "browse", "top", "coupon", "charge", "order", "mix", "drop", "queue", "queueoff"]
+# Not wrk scenarios: each runs its own crowd (loadtests.bench_drop, loadtests.bench_queue).
+CROWDS = {"drop", "queue", "queueoff"}
 
 # The production server as measured (docs/benchmarks.md, "Choosing the server"): CLASS:WORKERS[xTHREADS].
 DEFAULT_SERVER = os.environ.get("BENCH_SERVER", "granian:2x2")
@@ -464,6 +467,15 @@ def bench(args) -> int:
         wanted = ["health"] + [name for name in args.scenarios.split(",") if name and name != "health"]
         if "drop" in wanted:
             context |= bench_drop.seed_drop(OUT_DIR)
+        queue_wanted = [name for name in ("queue", "queueoff") if name in wanted]
+        if queue_wanted:
+            context |= bench_queue.seed_queue(
+                OUT_DIR,
+                context,
+                shoppers=args.queue_shoppers,
+                stock=args.queue_stock,
+                admit_per_second=args.queue_admit,
+            )
         print(f"==> seeded: {json.dumps(context['seedSeconds'])}", flush=True)
         if pair is not None:
             pair.wait_caught_up(timeout=300)
@@ -477,8 +489,8 @@ def bench(args) -> int:
             max_product_id=context["maxProductId"],
             drop_product_id=context.get("dropProductId", 0),
         )
-        rows = [Row(all_scenarios[name]) for name in ORDER if name in wanted and name != "drop"]
-        drop_result = None
+        rows = [Row(all_scenarios[name]) for name in ORDER if name in wanted and name not in CROWDS]
+        drop_result = queue_result = queueoff_result = None
         facts_load = os.getloadavg()
         spec = ServerSpec.parse(args.server)
         if args.nodes > 1:
@@ -510,6 +522,22 @@ def bench(args) -> int:
                     f"    droplost closed {lost.closed.rps:8,.0f} req/s  {json.dumps(lost.closed.statuses)}", flush=True
                 )
                 rows.append(lost)
+            queue_poll = None if args.queue_poll == "js" else float(args.queue_poll)
+            if "queue" in wanted:
+                queue_result = bench_queue.run_queue(
+                    base,
+                    env,
+                    context,
+                    connections=args.queue_connections,
+                    poll=queue_poll,
+                    seconds=args.queue_seconds,
+                )
+                print(f"    queue    join {json.dumps(queue_result.first)} orders {json.dumps(queue_result.orders)}")
+            if "queueoff" in wanted:
+                queueoff_result = bench_queue.run_queueoff(
+                    base, context, connections=args.queue_connections, seconds=args.queue_seconds
+                )
+                print(f"    queueoff {json.dumps(queueoff_result.first)}", flush=True)
             if not args.no_open:
                 for row in rows:
                     rate = max(10, row.closed.rps * args.open_share)
@@ -527,6 +555,7 @@ def bench(args) -> int:
         from loadtests.invariants import check_all
 
         needs_orders = any(r.scenario.name in {"coupon", "order", "mix", "charge", "droplost"} for r in rows)
+        needs_orders = needs_orders or bool(queue_wanted)
         coupons_drawn = any(r.scenario.name == "coupon" for r in rows)
         checks = check_all(context, coupons_drawn=coupons_drawn) if needs_orders else []
         health_rps = rows[0].closed.rps
@@ -534,6 +563,12 @@ def bench(args) -> int:
         if drop_result is not None:
             checks += bench_drop.check_drop(context, drop_result)
             drop_line = bench_drop.report(drop_result, health_rps, context, args.drop_connections)
+        queue_block = ""
+        for crowd in (queue_result, queueoff_result):
+            if crowd is not None:
+                checks += bench_queue.check_queue(context, crowd)
+        if queue_result or queueoff_result:
+            queue_block = bench_queue.report(queue_result, queueoff_result, health_rps, context, args)
         result_table = table(rows, health_rps)
         invariant_lines = "\n".join(f"- {'✅' if c.ok else '❌'} {c.name}: {c.detail}" for c in checks)
         delivery = (
@@ -570,6 +605,11 @@ def bench(args) -> int:
             f"machine's busy time also counts wrk, the kernel and everything else:\n\n{cpu_table(rows)}\n\n"
             f"Answers by status (and problem code):\n\n{answers(rows)}\n\n"
             + (f"Timed drop (`drop`, loadtests/bench_drop.py):\n\n{drop_line}\n\n" if drop_line else "")
+            + (
+                f"Waiting room (`queue`, `queueoff`, loadtests/bench_queue.py):\n\n{queue_block}\n\n"
+                if queue_block
+                else ""
+            )
             + f"Invariants after the run:\n\n{invariant_lines or '- (no write scenarios run)'}"
         )
         print()
@@ -580,6 +620,8 @@ def bench(args) -> int:
         print(invariant_lines)
         if drop_line:
             print(drop_line)
+        if queue_block:
+            print(queue_block)
         print(f"- Delivery: {delivery}")
         if not args.no_write:
             write_doc(block)
@@ -675,6 +717,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=DEFAULT_CONNECTIONS)
     parser.add_argument("--drop-connections", type=int, default=64, help="the drop stampede's connections")
     parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--queue-shoppers", type=int, default=bench_queue.SHOPPERS, help="queue: distinct shoppers")
+    parser.add_argument("--queue-stock", type=int, default=bench_queue.STOCK, help="queue: units of each drop")
+    parser.add_argument("--queue-admit", type=int, default=bench_queue.ADMIT_PER_SECOND, help="queue: admitPerSecond")
+    parser.add_argument("--queue-connections", type=int, default=bench_queue.CONNECTIONS)
+    parser.add_argument("--queue-poll", default="js", help="queue: `js` (queue.js's backoff) or a fixed interval in s")
+    parser.add_argument("--queue-seconds", type=int, default=bench_queue.SECONDS, help="queue: each crowd's time limit")
     parser.add_argument(
         "--server", default=DEFAULT_SERVER, help="granian:WORKERSxTHREADS or gunicorn CLASS:WORKERS[xTHREADS]"
     )
