@@ -1,6 +1,8 @@
 """Demo timed drops (타임딜) for a local run: one live, one opening about ten minutes after the first
-run (a newcomer watches its countdown reach zero), one sold out and one ended. Idempotent: matched
-by name, created once with times relative to that first run, never moved by later runs."""
+run (a newcomer watches its countdown reach zero), one sold out and one ended. The live one has its
+waiting room on (대기열, SPEC §10), so a newcomer joins its line, is admitted by beat's next tick and
+buys. Idempotent: matched by name, created once with times relative to that first run, never moved
+by later runs."""
 
 from datetime import timedelta
 
@@ -17,6 +19,10 @@ DEMO_DROPS = [
     ("[타임딜] 새봄 제주 한라봉 3kg", 19_900, 32_000, 0, 2, timedelta(hours=-3), timedelta(days=1)),
     ("[타임딜] 푸른숲 캠핑 의자 2개 세트", 39_000, 69_000, 12, 2, timedelta(days=-3), timedelta(days=-1)),
 ]
+# The drop with a waiting room, and its pace (admitPerSecond): a demo line of a few shoppers moves
+# one a second, slow enough to watch.
+WAITING_ROOM_DROP = DEMO_DROPS[0][0]
+WAITING_ROOM_ADMIT_PER_SECOND = 1
 
 
 def load_demo_drops() -> int:
@@ -34,6 +40,8 @@ def load_demo_drops() -> int:
                 per_customer_limit=limit,
                 sale_starts_at=now + starts,
                 sale_ends_at=now + ends,
+                waiting_room=name == WAITING_ROOM_DROP,
+                admit_per_second=WAITING_ROOM_ADMIT_PER_SECOND if name == WAITING_ROOM_DROP else None,
             )
             for name, price, list_price, stock, limit, starts, ends in DEMO_DROPS
             if name not in existing

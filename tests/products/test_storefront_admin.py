@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from products import services
 from products.demo import demo_products, load_demo_products
-from products.demo_drops import DEMO_DROPS, load_demo_drops
+from products.demo_drops import DEMO_DROPS, WAITING_ROOM_ADMIT_PER_SECOND, WAITING_ROOM_DROP, load_demo_drops
 from products.models import Product
 from tests.support.factories import ProductFactory
 
@@ -116,6 +116,11 @@ def test_demo_drops_one_of_each_state_and_idempotent():
     before = sorted(Product.objects.values_list("id", "sale_starts_at", "sale_ends_at", "stock"))
     assert load_demo_drops() == 0
     assert sorted(Product.objects.values_list("id", "sale_starts_at", "sale_ends_at", "stock")) == before
+    # one drop has its waiting room on, the live one (a newcomer can join, be admitted and buy)
+    rooms = list(Product.objects.filter(waiting_room=True))
+    assert [(p.name, status_of(p), p.admit_per_second) for p in rooms] == [
+        (WAITING_ROOM_DROP, "ON_SALE", WAITING_ROOM_ADMIT_PER_SECOND)
+    ]
 
 
 def test_seed_products_command():
