@@ -5,9 +5,11 @@ image (naturalWidth > 0 once loaded), no serious or critical axe violation. Each
 as var/screenshots/<width>-<page>.png, so anyone can look at them after `dev.py test`."""
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from balances.services import balance_charge
@@ -47,6 +49,7 @@ SHOPPER_PAGES = {
     "orders": "/orders/",
     "order": "/orders/{order}/",
     "order-complete": "/orders/{order}/complete/",
+    "queue": "/queue/{room}/",
     "not-found": "/products/987654/",
 }
 
@@ -98,6 +101,16 @@ def shop(transactional_db, shopper, settings, tmp_path):
     for index, product in enumerate(products):
         _picture(product.pk, index, product.name[:8])
     plain = product_create(name="사진 없는 상품", price=5_000, stock=3)
+    room = product_create(
+        name="대기열 한정 스니커즈",
+        price=39_000,
+        list_price=89_000,
+        stock=10,
+        per_customer_limit=1,
+        sale_starts_at=timezone.now() - timedelta(minutes=5),
+        waiting_room=True,
+        admit_per_second=1,
+    )
     Product.objects.filter(pk__in=[p.pk for p in products]).update(category=camping)
     coupon = coupon_drop_create(
         name="캠핑 10% 할인 (최대 3,000원)",
@@ -114,7 +127,7 @@ def shop(transactional_db, shopper, settings, tmp_path):
     coupon_issue(user_id=shopper.pk, coupon_id=coupon.pk)
     order = order_place(user_id=shopper.pk, lines=[(chair.pk, 2), (products[2].pk, 1)])
     order_place(user_id=shopper.pk, lines=[(products[3].pk, 1)])
-    return {"chair": chair.pk, "plain": plain.pk, "order": order.pk}
+    return {"chair": chair.pk, "plain": plain.pk, "order": order.pk, "room": room.pk}
 
 
 def _check(page, width: int, name: str, path: str) -> list[str]:
@@ -150,6 +163,11 @@ def test_storefront_pages_at_width(page, shop, shopper, width):
     expect(page.locator("#cart-total")).to_be_visible()
     for name, path in SHOPPER_PAGES.items():
         problems += _check(page, width, name, path.format(**shop))
+    # the waiting page once in line: the place, the people ahead, the wait and the progress bar
+    page.goto(f"/queue/{shop['room']}/")
+    page.get_by_role("button", name="대기열에 참여").click()
+    expect(page.locator("[data-queue-position]")).to_have_text("1")
+    problems += _check(page, width, "queue-waiting", f"/queue/{shop['room']}/")
     assert problems == [], "\n".join(problems)
 
 
