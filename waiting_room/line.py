@@ -109,13 +109,18 @@ redis.call('HSET', prefix .. 'state', 'shuffled', 1)
 return n
 """
 
-# ARGV: prefix, now (ms), units left (PostgreSQL), admit per second, ticket lifetime (ms)
+# ARGV: prefix, now (ms), units left (PostgreSQL), admit per second, ticket lifetime (ms), the
+# admitted count read before the units (-1: none)
 # -> {admitted now, expired now, admitted and live, waiting, closed (0/1)}
 # Expires lapsed tickets, closes the line when no unit is left, else admits the next tickets: at
 # most `rate` a second (a token bucket holding at most one second's worth) and never more live
-# admitted tickets than units left.
+# admitted tickets than units left. An order takes its unit in PostgreSQL before its ticket leaves
+# the admitted set (after its commit), so the units are compared with the admitted count read
+# before them (less what has lapsed since), not with the one here: an order that committed in
+# between is then counted once, never not at all.
 _TICK_LUA = """
 local prefix, now, units, rate, life = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local counted = tonumber(ARGV[6] or '-1')
 local state = prefix .. 'state'
 local expired = 0
 for _, ticket in ipairs(redis.call('ZRANGEBYSCORE', prefix .. 'admitted', '-inf', now)) do
@@ -147,7 +152,7 @@ if redis.call('HGET', state, 'paused') == '1' then
   redis.call('HSET', state, 'carry', 0, 'rate', 0)
   return {0, expired, live, redis.call('ZCARD', prefix .. 'line'), 0}
 end
-local budget = math.min(math.floor(tokens), units - live)
+local budget = math.min(math.floor(tokens), units - math.max(live, counted - expired))
 local admitted = 0
 if budget > 0 then
   for _, ticket in ipairs(redis.call('ZRANGE', prefix .. 'line', 0, budget - 1)) do
@@ -257,8 +262,20 @@ def line_is_shuffled(*, product_id: int) -> bool:
         raise LineUnavailable(str(exc)) from exc
 
 
-def line_tick(*, product_id: int, now_ms: int, units_left: int, rate: int, ticket_ms: int) -> Tick:
-    admitted, expired, live, waiting, closed = _run(_TICK, [prefix(product_id), now_ms, units_left, rate, ticket_ms])
+def line_admitted_count(*, product_id: int) -> int:
+    """Admitted tickets not yet used or lapsed in the line (read before the units left: `line_tick`)."""
+    try:
+        return int(get_redis_connection("default").zcard(prefix(product_id) + "admitted"))
+    except RedisError as exc:
+        raise LineUnavailable(str(exc)) from exc
+
+
+def line_tick(
+    *, product_id: int, now_ms: int, units_left: int, rate: int, ticket_ms: int, counted_before: int = -1
+) -> Tick:
+    admitted, expired, live, waiting, closed = _run(
+        _TICK, [prefix(product_id), now_ms, units_left, rate, ticket_ms, counted_before]
+    )
     return Tick(int(admitted), int(expired), int(live), int(waiting), bool(closed))
 
 

@@ -136,7 +136,8 @@ def queue_admit(*, product: Product) -> line.Tick | None:
     """One admission step for one drop (the beat task runs it every second for each live room):
     at the start, the early joins are drawn into a random order once; then lapsed tickets expire
     and the next ones are admitted, within the rate and the units PostgreSQL says are left; with
-    none left, or after the window, the line closes. None before the start."""
+    none left, or after the window, the line closes. None before the start. The units left are
+    read here, after the line's admitted count, whatever `product.stock` says."""
     now = timezone.now()
     status = status_of(product, at=now)
     if status is SaleStatus.UPCOMING:
@@ -145,13 +146,18 @@ def queue_admit(*, product: Product) -> line.Tick | None:
         drawn = line.line_early_tickets(product_id=product.pk)
         _draw.shuffle(drawn)
         line.line_shuffle(product_id=product.pk, drawn=drawn)
-    units_left = 0 if status is SaleStatus.ENDED else product.stock
+    # The admitted count first, then the units, read now: an order committing in between took its
+    # unit before it leaves the admitted set, so it is counted at least once (line._TICK_LUA).
+    counted = line.line_admitted_count(product_id=product.pk)
+    stock = Product.objects.filter(pk=product.pk).values_list("stock", flat=True).first() or 0
+    units_left = 0 if status is SaleStatus.ENDED else stock
     tick = line.line_tick(
         product_id=product.pk,
         now_ms=_ms(now),
         units_left=units_left,
         rate=_rate(product),
         ticket_ms=settings.WAITING_ROOM_TICKET_MINUTES * 60_000,
+        counted_before=counted,
     )
     label = str(product.pk)
     if tick.admitted:

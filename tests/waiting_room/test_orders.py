@@ -135,6 +135,37 @@ def test_ten_units_two_hundred_in_line_ten_sold_and_the_rest_told_sold_out_at_on
     assert Order.objects.count() == 10
 
 
+def test_an_order_committing_during_an_admission_tick_never_lets_it_admit_past_the_units_left(monkeypatch):
+    """The race the `queue` benchmark found (101 admitted for 100 units, one admitted shopper told
+    OUT_OF_STOCK): the tick reads the units left, an order commits and leaves the admitted set,
+    and the script would then see one unit left and no ticket holding it."""
+    drop = _room(stock=2)
+    first, second, third = make_users(3, prefix="tickrace")
+    for user in (first, second, third):
+        fund(user, 10_000)
+    tickets = {user.pk: _join(client_of(user), drop) for user in (first, second, third)}
+    _admit_everyone_possible(drop)  # two units: the first two admitted
+    assert queue_ticket_get(product_id=drop.pk, ticket=tickets[third.pk], user_id=third.pk).status == line.WAITING
+
+    real_tick = line.line_tick
+
+    def an_order_commits_first(**kwargs):
+        # after the tick read the units (2) and before its script runs: the first shopper buys
+        assert _order(client_of(first), first, drop, tickets[first.pk]).status_code == 201
+        return real_tick(**kwargs)
+
+    monkeypatch.setattr(line, "line_tick", an_order_commits_first)
+    get_redis_connection("default").hset(line.prefix(drop.pk) + "state", "last_tick", 0)
+    queue_admit(product=drop)
+    monkeypatch.undo()
+
+    # one unit left, held by the second shopper's ticket: the third still waits
+    assert queue_ticket_get(product_id=drop.pk, ticket=tickets[third.pk], user_id=third.pk).status == line.WAITING
+    assert _order(client_of(second), second, drop, tickets[second.pk]).status_code == 201
+    assert queue_ticket_get(product_id=drop.pk, ticket=tickets[third.pk], user_id=third.pk).status == line.SOLD_OUT
+    assert Order.objects.count() == 2
+
+
 def test_redis_down_fails_closed_for_the_room_only_and_a_new_line_starts_cleanly(settings, private_redis):
     settings.CACHES = {
         **settings.CACHES,
