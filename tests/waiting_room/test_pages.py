@@ -62,3 +62,16 @@ def test_join_wait_get_admitted_and_buy_through_the_checkout(client):
     assert response.status_code == 302, response.content[:500]
     assert Order.objects.filter(user=me).count() == 1
     assert "이미 주문했습니다" in client.get(f"/queue/{drop.pk}/").content.decode()
+
+
+def test_the_drops_page_leads_a_room_drop_to_its_line_not_to_the_cart(client):
+    room = ProductFactory(
+        name="대기열 운동화", stock=3, sale_starts_at=timezone.now() - timedelta(minutes=1), waiting_room=True
+    )
+    ProductFactory(name="그냥 타임딜", stock=3, sale_starts_at=timezone.now() - timedelta(minutes=1))
+    client.force_login(UserFactory())
+    page = client.get("/products/drops/").content.decode()
+    card = page.split("대기열 운동화", 1)[1].split("</li>", 1)[0]
+    assert f'href="/queue/{room.pk}/"' in card and "바로 구매" not in card
+    other = page.split("그냥 타임딜", 1)[1].split("</li>", 1)[0]
+    assert "바로 구매" in other and "/queue/" not in other
