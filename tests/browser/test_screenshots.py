@@ -178,6 +178,7 @@ def test_storefront_pages_at_width(page, shop, shopper, width):
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_admin_index_at_width(page, shop, staff_user, width):
+    _room_drop()  # the 타임딜 panel with a waiting-room line (its widest row)
     staff_user.is_superuser = True
     staff_user.save(update_fields=["is_superuser"])
     page.set_viewport_size({"width": width, "height": 900})
@@ -190,6 +191,7 @@ def test_admin_index_at_width(page, shop, staff_user, width):
     problems = _check(page, width, "admin-index", "/admin/")
     assert problems == [], "\n".join(problems)
     assert re.search(r"24시간 합계 2건", page.content())
+    assert "대기열 한정 스니커즈" in page.locator("#ops-product-drops").inner_text()
 
 
 def test_the_checks_are_not_blind(page, shop):
