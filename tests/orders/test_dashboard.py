@@ -135,7 +135,11 @@ def test_the_admin_index_shows_them_in_a_bounded_number_of_queries(client, shop,
         assert '<strong id="ops-revenue">26,000원</strong>' in html
         assert '<strong id="ops-cancels">2건</strong>' in html
         assert "<svg" in html and html.count("<rect ") == 4 and "24시간 합계 5건" in html
-        assert "한정 운동화" in html and 'value="6"' in html and '<span class="ops-line">대기 1명</span> <span class="ops-line">입장 0명</span>' in html
+        assert (
+            "한정 운동화" in html
+            and 'value="6"' in html
+            and '<span class="ops-line">대기 1명</span> <span class="ops-line">입장 0명</span>' in html
+        )
         assert "지난 타임딜" not in html
         assert "오늘의 쿠폰" in html and 'value="40"' in html
         assert '<td id="outbox-oldest-pending">42분 0초</td>' in html
