@@ -7,8 +7,9 @@ the two cores to the crowd's joins and polls). 20,000 distinct shoppers arrive w
 model: shopper i is due at t0 + i × 5 s / 20,000, 4,000 joins/s offered) and each
 1. joins (`POST /api/products/{id}/queue`), timed from the moment they were due;
 2. polls their ticket (`GET .../queue/{ticket}`) as the storefront's static/js/queue.js does: the
-   next poll 2 s after an answer that moved their place, ×1.5 (at most 15 s) after one that did
-   not, ×2 after a failed one, each delay with ±30% jitter (`--queue-poll 3` polls every 3 s
+   next poll after a quarter of the answer's estimated wait (2 to 15 s); without an estimate 2 s
+   after an answer that moved their place, ×1.5 (at most 15 s) after one that did not; ×2 after a
+   failed one; each delay with ±30% jitter (`--queue-poll 3` polls every 3 s
    instead);
 3. once their ticket reads ADMITTED, orders at once (`POST /api/orders` with `Queue-Ticket`), timed
    from the answer that told them; a SOLD_OUT answer ends their visit.
@@ -277,6 +278,13 @@ def _busy() -> tuple[float, float]:
     return sum(fields), fields[3] + fields[4]
 
 
+def _next_delay(data: dict, delay: float, *, changed: bool) -> float:
+    """queue.js's next delay: a quarter of the estimated wait (2 to 15 s), else the backoff."""
+    if data.get("estimatedWaitSeconds") is not None:
+        return min(POLL_MAX, max(POLL_FIRST, data["estimatedWaitSeconds"] / 4))
+    return POLL_FIRST if changed else min(delay * POLL_GROWTH, POLL_MAX)
+
+
 def _poll_delay(delay: float, fixed: float | None, rnd: random.Random) -> float:
     return fixed if fixed else delay * (1 - POLL_JITTER + rnd.random() * 2 * POLL_JITTER)
 
@@ -355,7 +363,7 @@ async def _crowd(
         if state == "WAITING":
             ticket.reads.append((sent, done, shown))
         path = f"/api/products/{product_id}/queue/{data['ticket']}"
-        delay = POLL_FIRST
+        delay = _next_delay(data, POLL_FIRST, changed=True)
         while state == "WAITING":
             wait = _poll_delay(delay, poll, rnd)
             due = time.time() + wait
@@ -375,7 +383,7 @@ async def _crowd(
             state = data["status"]
             if state == "WAITING":
                 ticket.reads.append((sent, done, data["position"]))
-                delay = POLL_FIRST if data["position"] != shown else min(delay * POLL_GROWTH, POLL_MAX)
+                delay = _next_delay(data, delay, changed=data["position"] != shown)
                 shown = data["position"]
         ticket.final = state
         ticket.admitted_at = _moment(data.get("admittedAt"))

@@ -1,8 +1,10 @@
 // The waiting page (대기열): polls the shopper's ticket and updates their place without a reload;
 // when the ticket changes state (admitted, sold out, lapsed) the page reloads so the server
-// renders what to do next. Polls back off (x1.5 up to 15 s) while nothing changes and carry
-// jitter, so a crowd refreshing together does not arrive in waves. Without JavaScript a meta
-// refresh in the page does the same job.
+// renders what to do next. A shopper far back polls seldom: the next poll comes after about a
+// quarter of the estimated wait (2 to 15 s), so a crowd of thousands in line does not poll the
+// site as often as it can answer; without an estimate, polls back off (x1.5 up to 15 s) while
+// nothing changes. Every delay carries jitter, so a crowd refreshing together does not arrive in
+// waves. Without JavaScript a meta refresh in the page does the same job.
 (function () {
   "use strict";
   var card = document.querySelector("[data-queue]");
@@ -23,6 +25,7 @@
       window.location.reload();
       return false;
     }
+    if (data.status !== "WAITING") return "same";
     if (data.position !== null) {
       if (first === null) first = Number(sessionStorage.getItem("queue-first-" + ticket)) || data.position;
       sessionStorage.setItem("queue-first-" + ticket, String(first));
@@ -32,9 +35,16 @@
       setText("[data-queue-wait]", data.estimatedWaitSeconds === null ? "계산 중" : "약 " + data.estimatedWaitSeconds + "초");
       var bar = card.querySelector("[data-queue-progress]");
       if (bar) bar.value = first > 1 ? Math.round((100 * (first - data.position)) / (first - 1)) : 0;
-      return changed;
+      return changed ? "changed" : "same";
     }
-    return false;
+    return "same";
+  }
+
+  function nextDelay(data, outcome) {
+    if (data && data.estimatedWaitSeconds !== null && data.estimatedWaitSeconds !== undefined) {
+      return Math.min(15000, Math.max(2000, data.estimatedWaitSeconds * 250));
+    }
+    return outcome === "changed" ? 2000 : Math.min(delay * 1.5, 15000);
   }
 
   function poll() {
@@ -46,8 +56,9 @@
         return response.ok ? response.json() : null;
       })
       .then(function (data) {
-        var changed = data ? show(data) : false;
-        delay = changed ? 2000 : Math.min(delay * 1.5, 15000);
+        var outcome = data ? show(data) : "same";
+        if (outcome === false) return; // reloading
+        delay = nextDelay(data, outcome);
         schedule();
       })
       .catch(function () {
