@@ -147,7 +147,7 @@ def queue_admit(*, product: Product) -> line.Tick | None:
         _draw.shuffle(drawn)
         line.line_shuffle(product_id=product.pk, drawn=drawn)
     # The admitted count first, then the units, read now: an order committing in between took its
-    # unit before it leaves the admitted set, so it is counted at least once (line._TICK_LUA).
+    # unit before it leaves the admitted set, so it is counted at least once (line_scripts.TICK_LUA).
     counted = line.line_admitted_count(product_id=product.pk)
     stock = Product.objects.filter(pk=product.pk).values_list("stock", flat=True).first() or 0
     units_left = 0 if status is SaleStatus.ENDED else stock
