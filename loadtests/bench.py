@@ -416,6 +416,22 @@ def postgres_pair(mode: str):
 
 
 @contextlib.contextmanager
+def bench_database(args):
+    """The bench database, fresh, with Django set up on it: on the machine's PostgreSQL, or with
+    --replica on a fresh primary + replica pair; yields (env, pair or None)."""
+    with (
+        postgres_pair(args.replica) as pair,
+        bench_environment(
+            fresh=True,
+            extra_env={"JWT_ACCESS_MINUTES": "240"},
+            database_url=pair.url("primary", "postgres") if pair else None,
+        ) as env,
+    ):
+        django_setup(env)
+        yield env, pair
+
+
+@contextlib.contextmanager
 def delivery_worker(env: dict, enabled: bool):
     """With --worker: a Celery worker (solo pool) beside the server, so the order events are
     delivered (to the spool file, as without DATA_PLATFORM_URL) on the same two cores while the
@@ -451,15 +467,7 @@ def outbox_counts() -> str:
 def bench(args) -> int:
     started = time.monotonic()
     load_before = os.getloadavg()
-    with (
-        postgres_pair(args.replica) as pair,
-        bench_environment(
-            fresh=True,
-            extra_env={"JWT_ACCESS_MINUTES": "240"},
-            database_url=pair.url("primary", "postgres") if pair else None,
-        ) as env,
-    ):
-        django_setup(env)
+    with bench_database(args) as (env, pair):
         print(f"==> seeding the benchmark set into {BENCH_DB} (Redis db {BENCH_REDIS_DB})", flush=True)
         from loadtests.seed import seed
 
@@ -635,15 +643,7 @@ def sweep(args) -> int:
     specs = [ServerSpec.parse(c) for c in args.sweep_configs.split(",")]
     names = args.scenarios.split(",") if args.scenarios != ",".join(ORDER) else ["health", "list", "coupon", "order"]
     load_before = os.getloadavg()
-    with (
-        postgres_pair(args.replica) as pair,
-        bench_environment(
-            fresh=True,
-            extra_env={"JWT_ACCESS_MINUTES": "240"},
-            database_url=pair.url("primary", "postgres") if pair else None,
-        ) as env,
-    ):
-        django_setup(env)
+    with bench_database(args) as (env, pair):
         from loadtests.seed import seed
 
         context = seed(env, OUT_DIR, products=args.products, users=args.users)
@@ -680,15 +680,7 @@ def sweep(args) -> int:
 
 
 def serve(args) -> int:
-    with (
-        postgres_pair(args.replica) as pair,
-        bench_environment(
-            fresh=True,
-            extra_env={"JWT_ACCESS_MINUTES": "240"},
-            database_url=pair.url("primary", "postgres") if pair else None,
-        ) as env,
-    ):
-        django_setup(env)
+    with bench_database(args) as (env, pair):
         from loadtests.seed import seed
 
         context = seed(env, OUT_DIR, products=args.products, users=args.users)

@@ -5,11 +5,9 @@ image (naturalWidth > 0 once loaded), no serious or critical axe violation. Each
 as var/screenshots/<width>-<page>.png, so anyone can look at them after `dev.py test`."""
 
 import re
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from balances.services import balance_charge
@@ -21,6 +19,7 @@ from products.demo_pictures import draw_picture
 from products.models import Category, Product
 from products.services import product_create
 from tests.browser.helpers import PASSWORD, axe_violations, login
+from tests.support.builders import make_room_drop
 
 pytestmark = pytest.mark.browser
 
@@ -120,20 +119,6 @@ def shop(transactional_db, shopper, settings, tmp_path):
     return {"chair": chair.pk, "plain": plain.pk, "order": order.pk}
 
 
-def _room_drop() -> int:
-    """A live drop with its waiting room, for the waiting page."""
-    return product_create(
-        name="대기열 한정 스니커즈",
-        price=39_000,
-        list_price=89_000,
-        stock=10,
-        per_customer_limit=1,
-        sale_starts_at=timezone.now() - timedelta(minutes=5),
-        waiting_room=True,
-        admit_per_second=1,
-    ).pk
-
-
 def _check(page, width: int, name: str, path: str) -> list[str]:
     response = page.goto(path)
     assert response is not None and response.status in (200, 404), (path, response and response.status)
@@ -157,7 +142,7 @@ def _check(page, width: int, name: str, path: str) -> list[str]:
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_storefront_pages_at_width(page, shop, shopper, width):
-    shop = {**shop, "room": _room_drop()}
+    shop = {**shop, "room": make_room_drop().pk}
     page.set_viewport_size({"width": width, "height": 900})
     problems = []
     for name, path in ANONYMOUS_PAGES.items():
@@ -178,7 +163,7 @@ def test_storefront_pages_at_width(page, shop, shopper, width):
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_admin_index_at_width(page, shop, staff_user, width):
-    _room_drop()  # the 타임딜 panel with a waiting-room line (its widest row)
+    make_room_drop()  # the 타임딜 panel with a waiting-room line (its widest row)
     staff_user.is_superuser = True
     staff_user.save(update_fields=["is_superuser"])
     page.set_viewport_size({"width": width, "height": 900})

@@ -6,7 +6,6 @@ test is the admission task here: it runs the same service step beat runs every s
 reload, and axe finds no serious violation on the waiting page."""
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -16,9 +15,8 @@ from playwright.sync_api import expect
 from balances.services import balance_charge
 from orders.models import Order
 from orders.services import order_place
-from products.services import product_create
 from tests.browser.helpers import axe_violations, login
-from tests.support.builders import make_address
+from tests.support.builders import make_address, make_room_drop
 from tests.support.factories import make_users
 from waiting_room import line
 from waiting_room.models import QueueTicketUse
@@ -49,16 +47,7 @@ def _lapse(drop, ticket: str) -> None:
 def test_a_shopper_waits_in_line_watches_the_place_fall_is_admitted_and_buys(page, shopper):
     balance_charge(user_id=shopper.pk, amount=100_000)
     make_address(shopper)
-    drop = product_create(
-        name="대기열 한정 스니커즈",
-        price=39_000,
-        list_price=89_000,
-        stock=5,
-        per_customer_limit=1,
-        sale_starts_at=timezone.now() - timedelta(minutes=1),
-        waiting_room=True,
-        admit_per_second=1,
-    )
+    drop = make_room_drop(stock=5, started_minutes_ago=1)
     buyer, dawdler = make_users(2, prefix="ahead")
     balance_charge(user_id=buyer.pk, amount=100_000)
     buyer_ticket = queue_join(product_id=drop.pk, user_id=buyer.pk)[0].ticket

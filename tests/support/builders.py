@@ -14,6 +14,7 @@ from coupons.services.issue import coupon_issue
 from dataplatform.models import OutboxEvent
 from orders.models import Order
 from products.models import Product
+from products.services import product_create
 from tests.support.factories import ProductFactory
 
 
@@ -118,3 +119,17 @@ def make_address(user, **overrides):
         "memo": "",
     } | overrides
     return address_create(user_id=user.pk, **values)
+
+
+def make_room_drop(*, stock: int = 10, name: str = "대기열 한정 스니커즈", started_minutes_ago: int = 5):
+    """A live timed drop (limit 1, 정가 shown) with its waiting room on, admitting one a second."""
+    return product_create(
+        name=name,
+        price=39_000,
+        list_price=89_000,
+        stock=stock,
+        per_customer_limit=1,
+        sale_starts_at=timezone.now() - timedelta(minutes=started_minutes_ago),
+        waiting_room=True,
+        admit_per_second=1,
+    )
