@@ -107,7 +107,7 @@ class CouponIssueIn(serializers.Serializer):
 class CouponIssueApi(APIView):
     """The hottest endpoint. The caller comes from the bearer token's claims (no user query, see
     core.api.authentication) and the throttle costs one Redis round trip, so a sold-out answer
-    touches no database at all. Trade-off: a user deactivated in the last ACCESS_TOKEN_LIFETIME
+    reads only the drop's row and writes nothing. Trade-off: a user deactivated in the last ACCESS_TOKEN_LIFETIME
     minutes can still take a coupon; a deleted one gets INVALID_USER."""
 
     throttle_classes = [RedisWindowThrottle]

@@ -8,7 +8,6 @@ from django.utils import timezone
 from core.errors import InvalidRequest
 from core.replicas import CATALOG, pin_primary
 from coupons.models import CouponDrop, DiscountType
-from coupons.services.issue import drop_cache_forget
 from coupons.services.rebuild import coupon_gate_ready_quietly
 
 
@@ -114,7 +113,6 @@ def coupon_drop_save(*, drop: CouponDrop) -> CouponDrop:
         drop.save()
     else:
         drop.save(update_fields=EDITABLE_DROP_FIELDS)
-    drop_cache_forget(coupon_id=drop.pk)
     pin_primary(CATALOG)  # the open-drops list reads the primary until the replica has this edit
     coupon_gate_ready_quietly(coupon_id=drop.pk)
     return drop

@@ -2,7 +2,6 @@
 PostgreSQL is the source of truth and the backstop (unique user+drop, issued_count never above
 total_quantity)."""
 
-import time
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -19,26 +18,14 @@ from coupons.services.rebuild import gate_ready
 
 UNIQUE_USER_COUPON = "uniq_user_coupon"
 
-# The issue path reads a drop's name, discount and window on every request. Those change only
-# when staff edit the drop, so each process keeps them for a few seconds instead of querying.
-DROP_CACHE_SECONDS = 5.0
-_DROP_CACHE: dict[int, tuple[float, CouponDrop]] = {}
-
 
 def _drop_for_issue(coupon_id: int) -> CouponDrop:
-    hit = _DROP_CACHE.get(coupon_id)
-    now = time.monotonic()
-    if hit is not None and hit[0] > now:
-        return hit[1]
+    # Read on every issue, never kept per process: a staff edit of the window applies at once in
+    # every worker.
     drop = CouponDrop.objects.filter(pk=coupon_id).first()
     if drop is None:
         raise CouponNotFound()
-    _DROP_CACHE[coupon_id] = (now + DROP_CACHE_SECONDS, drop)
     return drop
-
-
-def drop_cache_forget(*, coupon_id: int) -> None:
-    _DROP_CACHE.pop(coupon_id, None)
 
 
 @metrics.count_rejections(metrics.COUPON_ISSUE, lower=True, success="issued")

@@ -172,10 +172,10 @@ def _client_with_issued_token(user) -> APIClient:
 def test_issue_returns_the_user_coupon(user, django_assert_num_queries):
     drop = CouponDropFactory(discount_type=DiscountType.PERCENT, discount_value=15, max_discount_amount=3000)
     client = _client_with_issued_token(user)
-    issue(client, user.pk, CouponDropFactory().pk)  # warms this process's drop cache for another drop
+    issue(client, user.pk, CouponDropFactory().pk)  # another drop first: one-time work is not counted
     coupon_gate_rebuild(coupon_id=drop.pk)
-    # No user query (the caller comes from the token's claims); the drop (cached per process
-    # afterwards); then insert + conditional update (in a savepoint here, inside the test's transaction).
+    # No user query (the caller comes from the token's claims); the drop; then insert + conditional
+    # update (in a savepoint here, inside the test's transaction).
     with django_assert_num_queries(5):
         response = issue(client, user.pk, drop.pk)
     assert response.status_code == 201, response.content

@@ -22,6 +22,6 @@ def test_the_first_issue_of_a_drop(user, django_assert_num_queries):
 def test_a_sold_out_issue_writes_nothing(user, other_user, django_assert_max_num_queries):
     drop = make_drop(total_quantity=1)
     coupon_issue(user_id=other_user.pk, coupon_id=drop.pk)
-    # at most the drop (0 or 1: a process may keep it); the gate answers sold out before any write
+    # the drop's row; the gate answers sold out before any write
     with django_assert_max_num_queries(1), pytest.raises(CouponSoldOut):
         coupon_issue(user_id=user.pk, coupon_id=drop.pk)
