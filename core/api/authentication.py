@@ -14,9 +14,6 @@ tests) are checked against the database as before. `JWT_STATELESS_USERS=false` t
 path off.
 """
 
-import functools
-import time
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from drf_spectacular.contrib.rest_framework_simplejwt import (
@@ -52,27 +49,7 @@ def user_from_claims(user_id, is_staff: bool):
     return model.from_db("default", ordered, [values[name] for name in ordered])
 
 
-# Access tokens whose signature was verified, per process (about 1 KB each). In a stampede the same
-# users come back many times a second, so each process checks a token's signature once
-# (docs/benchmarks.md #18). Expiry is still checked on every request; a token that
-# fails verification is never cached. (A new signing key needs a restart anyway: simplejwt builds
-# its token backend once per process.)
-VERIFIED_TOKENS_CACHED = 10_000
-_VERIFIER = JWTAuthentication()
-
-
-@functools.lru_cache(maxsize=VERIFIED_TOKENS_CACHED)
-def _verified_token(raw_token: bytes):
-    return _VERIFIER.get_validated_token(raw_token)  # simplejwt's own check, signature and expiry
-
-
 class ClaimsJWTAuthentication(JWTAuthentication):
-    def get_validated_token(self, raw_token):
-        token = _verified_token(bytes(raw_token))
-        if token.payload.get("exp", 0) <= time.time():
-            return super().get_validated_token(raw_token)  # expired since: the usual refusal
-        return token
-
     def get_user(self, validated_token):
         staff = validated_token.get(STAFF_CLAIM)
         if staff is None or not getattr(settings, "JWT_STATELESS_USERS", True):
