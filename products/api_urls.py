@@ -1,22 +1,16 @@
 from django.urls import path
 
 from products.api.best_sellers import BestSellersApi
-from products.api.cache_first import cache_first
 from products.api.catalog import CategoryListApi
 from products.api.detail import ProductDetailApi
-from products.api.drops import ProductDropsApi, drops_cache_key, finish_drops
-from products.api.keys import best_sellers_cache_key, detail_cache_key, list_cache_key
+from products.api.drops import ProductDropsApi
 from products.api.listing import ProductListApi
 
-# JSON API routes of this app, mounted under /api/. Cached reads are answered before DRF on a hit.
+# JSON API routes of this app, mounted under /api/.
 urlpatterns = [
-    path("products", cache_first(list_cache_key)(ProductListApi.as_view()), name="api-products"),
-    path(
-        "products/drops",
-        cache_first(drops_cache_key, finish=finish_drops)(ProductDropsApi.as_view()),
-        name="api-products-drops",
-    ),
+    path("products", ProductListApi.as_view(), name="api-products"),
+    path("products/drops", ProductDropsApi.as_view(), name="api-products-drops"),
     path("categories", CategoryListApi.as_view(), name="api-categories"),
-    path("products/top", cache_first(best_sellers_cache_key)(BestSellersApi.as_view()), name="api-products-top"),
-    path("products/<int:productId>", cache_first(detail_cache_key)(ProductDetailApi.as_view()), name="api-product"),
+    path("products/top", BestSellersApi.as_view(), name="api-products-top"),
+    path("products/<int:productId>", ProductDetailApi.as_view(), name="api-product"),
 ]

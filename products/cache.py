@@ -144,6 +144,9 @@ def fetch_single_flight(cache_key: str, compute: Callable[[], bytes], ttl: int) 
     entries are replaced before they expire and nobody waits (staleness stays within `ttl`). On a
     miss, the lock holder fills the key and the others wait up to LOCK_WAIT for it, then compute
     from the database themselves (never an error). Redis down → compute()."""
+    body = lookup_fresh(cache_key)  # this process's copy, or a fresh entry read from Redis and copied
+    if body is not None:
+        return body
     version, entry = _lookup(cache_key)
     if entry is not None and not _refresh_due(entry):
         return entry[1]

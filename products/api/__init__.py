@@ -1,4 +1,4 @@
-"""Products API (API.md § Products), one module per job: `cache_first` (a cached read answered
-before DRF), `keys` (the query parameters and the cache keys they make), `serializers`, `listing`
+"""Products API (API.md § Products), one module per job: `cached` (cached reads as rendered
+JSON), `keys` (the query parameters and the cache key parts they make), `serializers`, `listing`
 (list and staff create), `detail` (detail and staff update), `best_sellers`. Import from the
 modules."""

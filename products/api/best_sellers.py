@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from products.api.cache_first import json_response
+from products.api.cached import json_response
 from products.api.serializers import BestSellersSerializer
 from products.best_sellers import best_sellers_json
 

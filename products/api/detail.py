@@ -9,7 +9,7 @@ from core.api.permissions import PublicReadStaffWriteMixin
 from core.api.schema import problems
 from core.errors import InvalidRequest
 from products import cache, images, selectors, services
-from products.api.cache_first import cached_json
+from products.api.cached import cached_json
 from products.api.catalog import PictureUploadIn, picture_from_multipart
 from products.api.serializers import (
     ProductDetailOut,

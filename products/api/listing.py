@@ -9,7 +9,7 @@ from core.api.pagination import page_body, page_parameters, page_params
 from core.api.permissions import PublicReadStaffWriteMixin
 from core.api.schema import problems
 from products import cache, categories, selectors, services
-from products.api.cache_first import cached_json
+from products.api.cached import cached_json
 from products.api.catalog import list_filters, list_parameters
 from products.api.drops import item_data
 from products.api.keys import keyword_param, list_key_parts

@@ -190,7 +190,7 @@ def test_late_in_its_life_an_entry_is_refreshed_by_one_request_and_served_to_the
         assert cache.fetch_single_flight(key, compute("early"), 10) == b"first"
         assert cache.lookup_fresh(key) == b"first"
         traveller.shift(2)  # due (Redis still holds it: its ttl is 10 s)
-        assert cache.lookup_fresh(key) is None  # the fast path leaves it to the view
+        assert cache.lookup_fresh(key) is None  # due: fetch_single_flight takes the refresh path
         assert cache._cache().add(f"{key}:lock", 1, timeout=5)  # someone else is refreshing it
         assert cache.fetch_single_flight(key, compute("waiting"), 10) == b"first"  # served at once
         cache._cache().delete(f"{key}:lock")
