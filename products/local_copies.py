@@ -1,16 +1,19 @@
 """Process-local copies of cached catalog entries, served without a Redis round trip.
 
-A hit read from Redis costs a round trip, which kept cached list pages below /api/health's
-throughput; a copy held in the worker's memory costs a dict lookup (docs/benchmarks.md #23). What makes copies safe is
-that Redis says when they go stale. Each process keeps one connection with CLIENT TRACKING on, in
-broadcast mode for the catalog's key prefix and redirected to itself while it is subscribed to
-`__redis__:invalidate`: whenever a key under the prefix changes (an entry refreshed, the version
-bumped, a key evicted or expired, FLUSHDB or FLUSHALL), Redis writes its name to that socket.
-Every read first checks the socket without blocking and drops what it names: that copy,
-or all of them for the version key or a flush. Redis has written the message before it answers
+Why not the default, a django-redis read on every hit: that round trip kept cached list pages and
+the best sellers well below /api/health's throughput, while a copy in the worker's memory costs a
+dict lookup; the A/B of 3 Dec measured the gain above the run-to-run spread, so this stays
+(`docs/benchmarks.md#tuning-log` row #23).
+
+What makes copies safe is that Redis says when they go stale. Each process keeps one connection
+with CLIENT TRACKING on, in broadcast mode for the catalog's key prefix and redirected to itself
+while it is subscribed to `__redis__:invalidate`: whenever a key under the prefix changes (an
+entry refreshed, the version bumped, a key evicted or expired, FLUSHDB or FLUSHALL), Redis writes
+its name to that socket. Every read first checks the socket without blocking and drops what it
+names: that copy, or all of them for the version key or a flush. Redis has written the message before it answers
 the writer's next command, so every request that starts after that answer, in any process, finds
 it there (`products.cache.bump_version` waits for one): a bump reaches every worker on the host
-before the edit's response leaves, and a refreshed entry replaces the copies within microseconds.
+before the edit's response leaves, and a refreshed entry replaces the copies at once.
 Without that connection (Redis down, not connected yet, a broken socket, a forked child) no copy
 is served and the caller reads Redis as before.
 
