@@ -1,8 +1,9 @@
 """JWT bearer authentication without a user SELECT per request.
 
-simplejwt's `JWTAuthentication` loads the user row on every bearer request; under a coupon-drop
-stampede that query weighed on every authenticated request (docs/benchmarks.md #2). The API needs only the caller's id and whether they are staff
-(`ensure_self_or_staff`, `IsStaff`), so access tokens minted here carry a `staff` claim, and a
+Why not simplejwt's default: its `JWTAuthentication` loads the user row on every bearer request,
+and under a coupon-drop stampede that query weighed on every authenticated request
+(`docs/benchmarks.md#tuning-log` row #2). The API needs only the caller's id and whether they are
+staff (`ensure_self_or_staff`, `IsStaff`), so access tokens minted here carry a `staff` claim, and a
 request with such a token gets a user built from the claims (a deferred `User`: id, is_staff,
 is_active; any other field is loaded from the database only if something reads it).
 
