@@ -6,13 +6,13 @@ from rest_framework.views import APIView
 from core.api.fields import IdField, StrictIntegerField
 from core.api.permissions import PublicReadStaffWriteMixin, ensure_self_or_staff
 from core.api.schema import problems
+from core.api.throttling import ScopedRateThrottle
 from core.api.user_ids import user_id_parameter, user_id_parse
 from core.users import user_require
 from coupons.models import DiscountType
 from coupons.selectors import coupon_list_open, user_coupon_list, user_coupon_status
 from coupons.services.drops import coupon_drop_create
 from coupons.services.issue import coupon_issue
-from coupons.throttling import RedisWindowThrottle
 
 
 @extend_schema_serializer(component_name="Coupon")
@@ -106,11 +106,13 @@ class CouponIssueIn(serializers.Serializer):
 
 class CouponIssueApi(APIView):
     """The hottest endpoint. The caller comes from the bearer token's claims (no user query, see
-    core.api.authentication) and the throttle costs one Redis round trip, so a sold-out answer
-    reads only the drop's row and writes nothing. Trade-off: a user deactivated in the last ACCESS_TOKEN_LIFETIME
-    minutes can still take a coupon; a deleted one gets INVALID_USER."""
+    core.api.authentication) and the throttle lives in Redis, so a sold-out answer reads only the
+    drop's row and writes nothing. Trade-off: a user
+    deactivated in the last ACCESS_TOKEN_LIFETIME minutes can still take a coupon; a deleted one
+    gets INVALID_USER."""
 
-    throttle_classes = [RedisWindowThrottle]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "coupon_issue"
 
     @extend_schema(
         operation_id="coupon_issue",

@@ -1,5 +1,5 @@
-"""core.api.throttling.ScopedRateThrottle: DRF's sliding window per scope and user, in one Redis
-script, on the real test Redis."""
+"""core.api.throttling.ScopedRateThrottle: DRF's sliding window per scope and user, on the real
+test Redis."""
 
 from types import SimpleNamespace
 

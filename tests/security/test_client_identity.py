@@ -123,14 +123,11 @@ def test_order_throttle_is_per_user_whatever_the_header(client_for, user, monkey
     assert Order.objects.filter(user=user).count() == 2
 
 
-def test_coupon_issue_throttle_is_per_user_whatever_the_header(settings, client_for, user):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "coupon_issue": "2/minute"},
-    }
+def test_coupon_issue_throttle_is_per_user_whatever_the_header(monkeypatch, client_for, user):
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "coupon_issue", "2/minute")
     drops = [make_drop(name=f"위조 쿠폰 {n}", total_quantity=5) for n in range(3)]
     client = client_for(user)
-    with time_machine.travel(timezone.now(), tick=False):  # one fixed window
+    with time_machine.travel(timezone.now(), tick=False):  # one window
         codes = [
             client.post(
                 "/api/coupon/issue", {"userId": user.pk, "couponId": d.pk}, format="json", **forged()
