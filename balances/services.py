@@ -4,6 +4,8 @@ is checked (never read-modify-write in Python) plus one ledger row, in the same 
 A balance row is step 1 of the site's lock order (written in `orders.services.order_place`).
 """
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
@@ -11,7 +13,6 @@ from django.utils import timezone
 
 from balances.errors import InsufficientBalance, InvalidAmount
 from balances.models import Balance, LedgerEntry
-from core.db import insert_from
 from core.errors import Forbidden, InvalidRequest, InvalidUser
 from core.replicas import pin_user
 from core.users import user_require
@@ -45,21 +46,21 @@ _CONDITIONS = {"amount__gte": "amount >= %s", "amount__lte": "amount <= %s"}
 
 def _change(user_id: int, delta: int, type_: str, *, conditions: dict | None = None, **fields) -> LedgerEntry | None:
     """amount += delta on the user's row if `conditions` (amount__gte / amount__lte) hold, and its
-    ledger row (`type_`, `delta`, the new amount as balance_after, `fields`), in ONE statement:
-    `WITH src AS (UPDATE … RETURNING amount) INSERT … SELECT … FROM src`. The UPDATE takes the row
-    lock, so the amount it returns is exactly ours. Returns the entry, or None when no balance row
-    was updated (nothing written). Raw SQL because the ORM's update() cannot return the row; one
-    statement instead of UPDATE + SELECT + INSERT (docs/benchmarks.md #8, #26)."""
+    ledger row (`type_`, `delta`, the new amount as balance_after, `fields`). The UPDATE takes the
+    row lock, so the amount it returns is exactly ours. Returns the entry, or None when no balance
+    row was updated (nothing written). Raw SQL because the ORM's update() cannot return the row."""
     # Only our table name and the fixed fragments of _CONDITIONS are formatted in; values are parameters.
     sql = f"UPDATE {Balance._meta.db_table} SET amount = amount + %s, updated_at = %s WHERE user_id = %s"  # noqa: S608
-    params = [delta, timezone.now(), user_id]
+    params: list[int | datetime] = [delta, timezone.now(), user_id]
     for name, value in (conditions or {}).items():
         sql += f" AND {_CONDITIONS[name]}"
         params.append(value)
-    entry = LedgerEntry(user_id=user_id, type=type_, amount=delta, **fields)
-    taken = insert_from(entry, source=sql + " RETURNING amount", params=params, taken={"balance_after": "amount"})
-    if not taken:
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " RETURNING amount", params)
+        row = cursor.fetchone()
+    if row is None:
         return None
+    entry = LedgerEntry.objects.create(user_id=user_id, type=type_, amount=delta, balance_after=row[0], **fields)
     pin_user(user_id)  # the shopper reads this change back from the primary (core/replicas.py)
     return entry
 

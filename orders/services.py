@@ -12,7 +12,6 @@ from django.utils import timezone
 from addresses.selectors import address_for_order
 from balances.services import balance_debit, balance_lock, balance_refund
 from core import metrics
-from core.db import insert
 from coupons.services.orders import user_coupon_lock, user_coupon_restore, user_coupon_use
 from dataplatform.services.emitting import event_emit
 from orders.admission import admit, refuse_early
@@ -108,7 +107,7 @@ def order_place(
                 raise OutOfStock(f"상품 {pid}의 재고가 부족합니다.", product_id=pid)
         paid = total - discount
 
-        order = Order(
+        order = Order.objects.create(
             user_id=user_id,
             total_amount=total,
             discount_amount=discount,
@@ -118,7 +117,6 @@ def order_place(
             created_at=created_at,
             shipping_address=shipping_address,
         )
-        insert(order)
         # Counted when this transaction commits: any later refusal (balance, stock) counts nothing.
         metrics.order_placed(paid_won=paid)
         order.line_list = [
@@ -132,7 +130,7 @@ def order_place(
             )
             for pid, quantity in sorted(quantities.items())
         ]
-        insert(*order.line_list)
+        OrderLine.objects.bulk_create(order.line_list)
         if use:
             user_coupon_use(user_coupon_id=use.user_coupon_id, order_id=order.pk)
         if paid:

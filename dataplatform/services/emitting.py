@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.fields import DateTimeField
 
-from core.db import insert
 from core.middleware import current_request_id
 
 from ..models import OutboxEvent
@@ -32,7 +31,7 @@ def event_emit(*, event_type: str, aggregate_id: int, order: dict, occurred_at: 
     }
     # Stored as it will be sent: dates, UUIDs and the like become their JSON strings now.
     payload = json.loads(json.dumps(body, cls=DjangoJSONEncoder))
-    event = OutboxEvent(
+    event = OutboxEvent.objects.create(
         event_id=event_id,
         event_type=event_type,
         aggregate_id=aggregate_id,
@@ -40,6 +39,5 @@ def event_emit(*, event_type: str, aggregate_id: int, order: dict, occurred_at: 
         next_attempt_at=timezone.now(),
         request_id="" if current_request_id() == "-" else current_request_id(),
     )
-    insert(event)
     transaction.on_commit(outbox_kick, robust=True)
     return event

@@ -21,22 +21,22 @@ def cart(user):
 
 def test_an_order_of_two_products_without_a_coupon(cart, django_assert_num_queries):
     # prices and names (1) and the delivery address to copy (1) before BEGIN; the order (1), its
-    # lines (1); the payment with its ledger row (1); the order.paid outbox row (1); per product its
-    # stock with its sales count (2); COMMIT
-    with django_assert_num_queries(10):
+    # lines (1); the payment (1) and its ledger row (1); the order.paid outbox row (1); per product
+    # its stock with its sales count (2); COMMIT
+    with django_assert_num_queries(11):
         order_place(user_id=cart["user"].pk, lines=cart["lines"])
 
 
 def test_an_order_of_two_products_with_a_coupon(cart, django_assert_num_queries):
     # as without a coupon, plus the balance row lock (1), the coupon lock (1) and its use (1)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         order_place(user_id=cart["user"].pk, lines=cart["lines"], coupon_id=cart["drop"].pk)
 
 
 def test_a_cancel_of_two_products_with_a_coupon(cart, django_assert_num_queries):
     order = order_place(user_id=cart["user"].pk, lines=cart["lines"], coupon_id=cart["drop"].pk)
     # the owner (1) before BEGIN; the balance lock (1); PAID → CANCELLED (1); the order with its
-    # lines (2); the coupon back (1); the refund with its ledger row (1); the order.cancelled outbox
-    # row (1); per product its stock (2); the sales counts of both (1); COMMIT
-    with django_assert_num_queries(13):
+    # lines (2); the coupon back (1); the refund (1) and its ledger row (1); the order.cancelled
+    # outbox row (1); per product its stock (2); the sales counts of both (1); COMMIT
+    with django_assert_num_queries(14):
         order_cancel(order_id=order.pk, actor=cart["user"])
