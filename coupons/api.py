@@ -106,8 +106,8 @@ class CouponIssueIn(serializers.Serializer):
 
 class CouponIssueApi(APIView):
     """The hottest endpoint. The caller comes from the bearer token's claims (no user query, see
-    core.api.authentication) and the throttle lives in Redis, so a sold-out answer reads only the
-    drop's row and writes nothing. Trade-off: a user
+    core.api.authentication), and the throttle and the gate (the drop's window included) live in
+    Redis, so a sold-out or out-of-window answer touches no database at all. Trade-off: a user
     deactivated in the last ACCESS_TOKEN_LIFETIME minutes can still take a coupon; a deleted one
     gets INVALID_USER."""
 

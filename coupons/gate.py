@@ -1,25 +1,36 @@
 """The Redis gate in front of coupon issue (SPEC §4, DESIGN "Redis").
 
 Keys (raw Redis keys, not django-redis cache keys, so KEY_PREFIX does not apply):
-`coupon:{id}:remaining` (an integer) and `coupon:{id}:issued` (a SET of user ids).
-The gate holds nothing PostgreSQL cannot rebuild: `gate_rebuild` recomputes both keys from the
-database. The gate fails closed: any Redis error becomes `GateUnavailable` (503 upstream).
+`coupon:{id}:remaining` (an integer), `coupon:{id}:issued` (a SET of user ids) and
+`coupon:{id}:window` (the issue window, `starts:ends` in microseconds since the epoch, `ends` empty
+for none). The window lives here, not in each process, so a staff edit reaches every worker at
+once and a refused request never reads the database. The gate holds nothing PostgreSQL cannot
+rebuild: `coupon_gate_rebuild` recomputes all three keys from the database. The gate fails closed:
+any Redis error becomes `GateUnavailable` (503 upstream).
 """
 
 import contextlib
 import time
+from datetime import UTC, datetime, timedelta
 
 from django_redis import get_redis_connection
 from redis.exceptions import RedisError
 
 from core.lua import LuaScript
 
-ISSUED, SOLD_OUT, ALREADY_ISSUED, NOT_READY = 1, 0, -2, -1
+ISSUED, SOLD_OUT, ALREADY_ISSUED, NOT_READY, NOT_ISSUABLE = 1, 0, -2, -1, -3
 
-# One round trip decides an issue: already issued? anything left? then take one and record the user.
+# One round trip decides an issue: inside the window (ARGV[2] is now)? already issued? anything
+# left? then take one and record the user. A gate without its window is not ready (rebuilt).
 _ISSUE_LUA = """
 local remaining = redis.call('GET', KEYS[1])
-if not remaining then return -1 end
+local window = redis.call('GET', KEYS[3])
+if not remaining or not window then return -1 end
+local now = tonumber(ARGV[2])
+local sep = string.find(window, ':', 1, true)
+if now < tonumber(string.sub(window, 1, sep - 1)) then return -3 end
+local ends = tonumber(string.sub(window, sep + 1))
+if ends and now >= ends then return -3 end
 if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return -2 end
 if tonumber(remaining) <= 0 then return 0 end
 redis.call('DECR', KEYS[1])
@@ -59,6 +70,22 @@ def issued_key(coupon_id: int) -> str:
     return f"coupon:{coupon_id}:issued"
 
 
+def window_key(coupon_id: int) -> str:
+    return f"coupon:{coupon_id}:window"
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def micros(moment: datetime) -> int:
+    """A moment as the gate compares it: whole microseconds since the epoch (exact, as stored)."""
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+def _window(starts_at: datetime, ends_at: datetime | None) -> str:
+    return f"{micros(starts_at)}:{'' if ends_at is None else micros(ends_at)}"
+
+
 def _lock_key(coupon_id: int) -> str:
     return f"coupon:{coupon_id}:rebuild-lock"
 
@@ -71,11 +98,13 @@ def connection():
     return get_redis_connection("default")
 
 
-def gate_take(*, coupon_id: int, user_id: int) -> int:
-    """Runs the issue script: ISSUED, SOLD_OUT, ALREADY_ISSUED or NOT_READY (no gate yet)."""
+def gate_take(*, coupon_id: int, user_id: int, now: datetime) -> int:
+    """Runs the issue script: ISSUED, NOT_ISSUABLE (outside the window at `now`), SOLD_OUT,
+    ALREADY_ISSUED or NOT_READY (no gate yet), in that precedence."""
     try:
         conn = connection()
-        return int(_ISSUE(keys=[remaining_key(coupon_id), issued_key(coupon_id)], args=[user_id], client=conn))
+        keys = [remaining_key(coupon_id), issued_key(coupon_id), window_key(coupon_id)]
+        return int(_ISSUE(keys=keys, args=[user_id, micros(now)], client=conn))
     except RedisError as exc:
         raise GateUnavailable(str(exc)) from exc
 
@@ -89,18 +118,28 @@ def gate_undo(*, coupon_id: int, user_id: int, mode: str) -> None:
         pass
 
 
-def gate_write(*, coupon_id: int, remaining: int, user_ids) -> None:
+def gate_write(*, coupon_id: int, remaining: int, user_ids, starts_at: datetime, ends_at: datetime | None) -> None:
     """Replaces the gate of one drop in a single MULTI: an issue script sees either no gate (and
     waits for it) or the whole new one, never a half-filled set."""
     try:
         conn = connection()
         pipe = conn.pipeline(transaction=True)
-        pipe.delete(remaining_key(coupon_id), issued_key(coupon_id))
+        pipe.delete(remaining_key(coupon_id), issued_key(coupon_id), window_key(coupon_id))
         user_ids = list(user_ids)
         for start in range(0, len(user_ids), SADD_CHUNK):
             pipe.sadd(issued_key(coupon_id), *user_ids[start : start + SADD_CHUNK])
+        pipe.set(window_key(coupon_id), _window(starts_at, ends_at))
         pipe.set(remaining_key(coupon_id), max(remaining, 0))
         pipe.execute()
+    except RedisError as exc:
+        raise GateUnavailable(str(exc)) from exc
+
+
+def gate_window_set(*, coupon_id: int, starts_at: datetime, ends_at: datetime | None) -> None:
+    """Sets the window of a gate that exists (SET XX), in place: the counts and the issued set are
+    left alone. A missing gate is left missing: the next issue builds it from PostgreSQL."""
+    try:
+        connection().set(window_key(coupon_id), _window(starts_at, ends_at), xx=True)
     except RedisError as exc:
         raise GateUnavailable(str(exc)) from exc
 
@@ -120,7 +159,7 @@ def gate_unlock(*, coupon_id: int) -> None:
 
 def gate_exists(*, coupon_id: int) -> bool:
     try:
-        return bool(connection().exists(remaining_key(coupon_id)))
+        return connection().exists(remaining_key(coupon_id), window_key(coupon_id)) == 2
     except RedisError as exc:
         raise GateUnavailable(str(exc)) from exc
 
@@ -131,7 +170,7 @@ def gate_wait_ready(*, coupon_id: int, timeout: float = 3.0) -> bool:
     try:
         conn = connection()
         while time.monotonic() < deadline:
-            if conn.exists(remaining_key(coupon_id)):
+            if conn.exists(remaining_key(coupon_id), window_key(coupon_id)) == 2:
                 return True
             time.sleep(0.01)
     except RedisError as exc:
@@ -153,7 +192,7 @@ def gate_remaining(coupon_ids: list[int]) -> dict[int, int]:
 
 def gate_clear(*, coupon_id: int) -> None:
     try:
-        connection().delete(remaining_key(coupon_id), issued_key(coupon_id))
+        connection().delete(remaining_key(coupon_id), issued_key(coupon_id), window_key(coupon_id))
     except RedisError as exc:
         raise GateUnavailable(str(exc)) from exc
 

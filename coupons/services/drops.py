@@ -1,14 +1,19 @@
 """Coupon drops as staff create and edit them: the rules, create, save."""
 
+import logging
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from core.errors import InvalidRequest
 from core.replicas import CATALOG, pin_primary
+from coupons import gate
 from coupons.models import CouponDrop, DiscountType
 from coupons.services.rebuild import coupon_gate_ready_quietly
+
+logger = logging.getLogger(__name__)
 
 
 def coupon_drop_errors(
@@ -107,7 +112,8 @@ EDITABLE_DROP_FIELDS = [
 
 
 def coupon_drop_save(*, drop: CouponDrop) -> CouponDrop:
-    """Saves a drop edited by staff (validated by the caller's form) and readies its gate.
+    """Saves a drop edited by staff (validated by the caller's form) and readies its gate; once the
+    save commits, the gate's issue window is the saved one in every worker.
     `issued_count` is never written from here: only the issue path moves it."""
     if drop.pk is None:
         drop.save()
@@ -115,4 +121,16 @@ def coupon_drop_save(*, drop: CouponDrop) -> CouponDrop:
         drop.save(update_fields=EDITABLE_DROP_FIELDS)
     pin_primary(CATALOG)  # the open-drops list reads the primary until the replica has this edit
     coupon_gate_ready_quietly(coupon_id=drop.pk)
+    coupon_id, starts_at, ends_at = drop.pk, drop.issue_starts_at, drop.issue_ends_at
+    # The rebuild above ran before the commit; this makes the window true once the edit is committed.
+    transaction.on_commit(lambda: _window_to_gate(coupon_id=coupon_id, starts_at=starts_at, ends_at=ends_at))
     return drop
+
+
+def _window_to_gate(*, coupon_id: int, starts_at: datetime, ends_at: datetime | None) -> None:
+    try:
+        gate.gate_window_set(coupon_id=coupon_id, starts_at=starts_at, ends_at=ends_at)
+    except gate.GateUnavailable:
+        # Nothing is deleted: a winner still checks the stored window, so this gate can only refuse
+        # too much (COUPON_NOT_ISSUABLE) until the next save or a rebuild (docs/runbook.md, Redis down).
+        logger.warning("coupon %s: Redis did not answer; its gate keeps its old issue window", coupon_id)

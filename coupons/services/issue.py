@@ -19,13 +19,8 @@ from coupons.services.rebuild import gate_ready
 UNIQUE_USER_COUPON = "uniq_user_coupon"
 
 
-def _drop_for_issue(coupon_id: int) -> CouponDrop:
-    # Read on every issue, never kept per process: a staff edit of the window applies at once in
-    # every worker.
-    drop = CouponDrop.objects.filter(pk=coupon_id).first()
-    if drop is None:
-        raise CouponNotFound()
-    return drop
+def _issuable(drop: CouponDrop, now) -> bool:
+    return drop.issue_starts_at <= now and (drop.issue_ends_at is None or now < drop.issue_ends_at)
 
 
 @metrics.count_rejections(metrics.COUPON_ISSUE, lower=True, success="issued")
@@ -36,19 +31,23 @@ def coupon_issue(*, user_id: int, coupon_id: int) -> UserCoupon:
     Redis loses its data (the database backstop refuses the excess); a reservation the database
     refuses is given back to the gate. Raises COUPON_NOT_FOUND, COUPON_NOT_ISSUABLE,
     COUPON_SOLD_OUT, COUPON_ALREADY_ISSUED, INVALID_USER (no such user), or SERVICE_UNAVAILABLE when Redis does not answer
-    (fail closed: without the gate we answer 503 rather than put every request on the hot row)."""
-    drop = _drop_for_issue(coupon_id)
-    now = timezone.now()
-    if now < drop.issue_starts_at or (drop.issue_ends_at is not None and now >= drop.issue_ends_at):
-        raise CouponNotIssuable()
+    (fail closed: without the gate we answer 503 rather than put every request on the hot row).
 
+    The gate also holds the drop's issue window (written by every rebuild and by a staff save), so
+    a refused request reads no row; only a winner reads the drop, and checks the window there
+    again, so a gate whose window could not be updated never issues outside the stored one."""
+    now = timezone.now()
     try:
-        verdict = gate.gate_take(coupon_id=coupon_id, user_id=user_id)
+        verdict = gate.gate_take(coupon_id=coupon_id, user_id=user_id, now=now)
         if verdict == gate.NOT_READY:
-            gate_ready(coupon_id)
-            verdict = gate.gate_take(coupon_id=coupon_id, user_id=user_id)
+            gate_ready(coupon_id)  # COUPON_NOT_FOUND when there is no such drop
+            verdict = gate.gate_take(coupon_id=coupon_id, user_id=user_id, now=now)
     except gate.GateUnavailable:
         raise ServiceUnavailable("쿠폰 발급을 잠시 사용할 수 없습니다. 잠시 후 다시 시도해 주세요.")
+    if verdict == gate.NOT_READY and not CouponDrop.objects.filter(pk=coupon_id).exists():
+        raise CouponNotFound()  # another process's rebuild found no such drop
+    if verdict == gate.NOT_ISSUABLE:
+        raise CouponNotIssuable()
     if verdict == gate.SOLD_OUT:
         raise CouponSoldOut()
     if verdict == gate.ALREADY_ISSUED:
@@ -56,10 +55,15 @@ def coupon_issue(*, user_id: int, coupon_id: int) -> UserCoupon:
     if verdict != gate.ISSUED:
         raise ServiceUnavailable("쿠폰 발급 준비 중입니다. 잠시 후 다시 시도해 주세요.")
 
-    # Two statements in one short transaction. The insert comes first so the hot drop row is
-    # locked (by the counter update) only for the commit.
+    # One short transaction: the drop's row (a plain read), the insert, then the counter update
+    # last, so the hot drop row is locked only for the commit.
     try:
         with transaction.atomic():
+            drop = CouponDrop.objects.filter(pk=coupon_id).first()
+            if drop is None:
+                raise CouponNotFound()
+            if not _issuable(drop, now):
+                raise CouponNotIssuable()
             user_coupon = UserCoupon.objects.create(
                 user_id=user_id,
                 coupon=drop,

@@ -20,18 +20,25 @@ class GateState:
 
 def coupon_gate_rebuild(*, coupon_id: int) -> GateState:
     """Rebuilds a drop's gate from the database: remaining = total − issued_count, issued set =
-    the users holding one. Read in one statement so both come from the same snapshot."""
+    the users holding one, and the issue window. Read in one statement so all come from the same
+    snapshot."""
     row = (
         CouponDrop.objects.filter(pk=coupon_id)
         .annotate(user_ids=ArraySubquery(UserCoupon.objects.filter(coupon_id=OuterRef("pk")).values("user_id")))
-        .values("total_quantity", "issued_count", "user_ids")
+        .values("total_quantity", "issued_count", "user_ids", "issue_starts_at", "issue_ends_at")
         .first()
     )
     if row is None:
         gate.gate_clear(coupon_id=coupon_id)
         raise CouponNotFound()
     remaining = row["total_quantity"] - row["issued_count"]
-    gate.gate_write(coupon_id=coupon_id, remaining=remaining, user_ids=row["user_ids"])
+    gate.gate_write(
+        coupon_id=coupon_id,
+        remaining=remaining,
+        user_ids=row["user_ids"],
+        starts_at=row["issue_starts_at"],
+        ends_at=row["issue_ends_at"],
+    )
     return GateState(coupon_id=coupon_id, remaining=remaining, issued=row["issued_count"])
 
 
