@@ -3,7 +3,7 @@
     python3 -m loadtests.pgbench_ceiling [--seconds 10] [--clients 8] [--database pgbench_shop]
 
 Against a scratch database of its own on the local server (dropped and recreated), it runs the
-statements of one order (the balance row's conditional UPDATE with its ledger INSERT, the order
+statements of one order (the balance row's conditional UPDATE, its ledger INSERT, the order
 INSERT, the product's conditional stock UPDATE, in one transaction, products last as in
 order_place) twice: every transaction on ONE hot product row (a flash sale), and spread over
 10,000 products. Python, Django and the network are not in it: this is the primary's ceiling.
@@ -33,8 +33,8 @@ ORDER = """
 \\set uid random(1, 10000)
 \\set pid {product}
 BEGIN;
-WITH src AS (UPDATE bench_balance SET amount = amount - 1000 WHERE user_id = :uid AND amount >= 1000 RETURNING amount)
-  INSERT INTO bench_ledger (user_id, amount, balance_after) SELECT :uid, -1000, amount FROM src;
+UPDATE bench_balance SET amount = amount - 1000 WHERE user_id = :uid AND amount >= 1000 RETURNING amount \\gset
+INSERT INTO bench_ledger (user_id, amount, balance_after) VALUES (:uid, -1000, :amount);
 INSERT INTO bench_order (user_id, paid) VALUES (:uid, 1000);
 UPDATE bench_product SET stock = stock - 1 WHERE id = :pid AND stock >= 1;
 COMMIT;
