@@ -3,7 +3,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.fields import IdField, StrictIntegerField
+from core.api.fields import IdField, StrictIntegerField, WindowTimeField
 from core.api.permissions import PublicReadStaffWriteMixin, ensure_self_or_staff
 from core.api.schema import problems
 from core.api.throttling import ScopedRateThrottle
@@ -55,8 +55,8 @@ class CouponCreateIn(serializers.Serializer):
     maxDiscountAmount = StrictIntegerField(required=False, allow_null=True, min_value=1)
     minOrderAmount = StrictIntegerField(required=False, allow_null=True, min_value=0)
     totalQuantity = StrictIntegerField(min_value=1, max_value=2**31 - 1)
-    issueStartsAt = serializers.DateTimeField(required=False, allow_null=True)
-    issueEndsAt = serializers.DateTimeField(required=False, allow_null=True)
+    issueStartsAt = WindowTimeField(required=False, allow_null=True)
+    issueEndsAt = WindowTimeField(required=False, allow_null=True)
     validDays = StrictIntegerField(min_value=1, max_value=36_500)
 
 

@@ -62,3 +62,20 @@ class StrictBooleanField(serializers.BooleanField):
         if not isinstance(data, bool):
             self.fail("invalid")
         return data
+
+
+class WindowTimeField(serializers.DateTimeField):
+    """A drop's or a coupon window's start or end: ISO 8601 (naive means Asia/Seoul), within years
+    2000..9000, so that shifting it to any zone can never leave Python's datetime range (and an
+    ancient moment never renders with a local mean time offset like +08:27:52, which is not RFC 3339)."""
+
+    default_error_messages = {"invalid": "ISO 8601 시각이어야 합니다.", "range": "2000년부터 9000년 사이여야 합니다."}
+
+    def to_internal_value(self, value):
+        try:
+            moment = super().to_internal_value(value)
+        except OverflowError:
+            self.fail("range")
+        if not 2000 <= moment.year < 9000:
+            self.fail("range")
+        return moment

@@ -13,7 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
-from core.api.fields import StrictIntegerField
+from core.api.fields import StrictIntegerField, WindowTimeField
 from products import cache, selectors
 from products.drops import ADMIT_PER_SECOND_MAX, SaleStatus, resolve_statuses, sale_status, status_token
 
@@ -79,22 +79,6 @@ class DropFieldsOut(serializers.Serializer):
         choices=[status.value for status in SaleStatus],
         help_text="derived at the time of the answer: UPCOMING, ON_SALE, SOLD_OUT (on sale, stock 0), ENDED",
     )
-
-
-class WindowTimeField(serializers.DateTimeField):
-    """A drop's start or end: ISO 8601 (naive means Asia/Seoul), within years 2000..9000, so that
-    shifting it to any zone can never leave Python's datetime range."""
-
-    default_error_messages = {"invalid": "ISO 8601 시각이어야 합니다.", "range": "2000년부터 9000년 사이여야 합니다."}
-
-    def to_internal_value(self, value):
-        try:
-            moment = super().to_internal_value(value)
-        except OverflowError:
-            self.fail("range")
-        if not 2000 <= moment.year < 9000:
-            self.fail("range")
-        return moment
 
 
 class DropIn(serializers.Serializer):

@@ -113,6 +113,18 @@ def test_staff_creates_a_drop_and_readies_its_gate(staff, client_for):
     assert redis.scard(issued_key(drop.pk)) == 0
 
 
+@pytest.mark.parametrize("moment", ["0106-02-13T23:41:24Z", "1999-06-30T00:00:00Z", "9000-06-30T00:00:00Z"])
+def test_a_window_outside_the_years_2000_to_9000_is_refused(staff, client_for, moment):
+    # found by the fuzzer: year 106 was stored and answered as "0106-02-14T08:09:16+08:27:52"
+    # (Seoul's local mean time), which is not an RFC 3339 date-time
+    response = client_for(staff).post("/api/coupons", {**GOOD_DROP, "issueStartsAt": moment}, format="json")
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert body["code"] == "INVALID_REQUEST"
+    assert [error["field"] for error in body["errors"]] == ["issueStartsAt"]
+    assert not CouponDrop.objects.exists()
+
+
 def test_staff_create_minimal_body_defaults(staff, client_for):
     body = {"name": "3천원", "discountType": "FIXED", "discountValue": 3000, "totalQuantity": 1, "validDays": 1}
     response = client_for(staff).post("/api/coupons", body, format="json")

@@ -122,7 +122,20 @@ class SentinelSet:
                         return port
             return None
 
-        return wait_for(promoted, timeout=timeout, interval=0.2)
+        new_port = wait_for(promoted, timeout=timeout, interval=0.2)
+
+        def clients_see_it():
+            # what redis-py's Sentinel client (django-redis, Celery) asks: a sentinel that reports
+            # the new master up (not subjectively or objectively down), not only its address
+            from redis.sentinel import Sentinel
+
+            with contextlib.suppress(Exception):
+                found = Sentinel([("127.0.0.1", p) for p in self.sentinel_ports], socket_timeout=1)
+                return found.discover_master(self.master_name)[1] == new_port
+            return False
+
+        wait_for(clients_see_it, timeout=timeout, interval=0.2)
+        return new_port
 
     def stop(self) -> None:
         for proc in self.procs.values():
