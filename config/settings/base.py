@@ -66,7 +66,7 @@ MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
     "core.logs.RequestLogMiddleware",  # the one `event: "request"` line, with the request id
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "core.csp.CSPMiddleware",  # django-csp's, the header built once per process (why: core/csp.py)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.PageLocaleMiddleware",  # LocaleMiddleware for pages; the API is always ko-kr

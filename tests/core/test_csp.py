@@ -52,3 +52,14 @@ def test_no_template_has_inline_script_or_style_attributes():
         ):
             offenders.append(str(path.relative_to(root)))
     assert offenders == []
+
+
+def test_a_response_without_a_nonce_gets_the_policy_django_csp_would_build(client, settings):
+    from csp.utils import build_policy
+
+    for path in ("/api/health", "/api/products", "/products/"):
+        assert client.get(path)["Content-Security-Policy"] == build_policy()
+    # a changed setting is a new policy at once (the built header is kept per settings object)
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    assert client.get("/api/health")["Content-Security-Policy"] == "default-src 'none'"
+    assert "Content-Security-Policy-Report-Only" not in client.get("/api/health")
