@@ -29,3 +29,9 @@ def test_ready_names_redis_when_unreachable(api, settings):
 def test_health_needs_no_token_even_with_garbage(api):
     api.credentials(HTTP_AUTHORIZATION="Bearer garbage")
     assert api.get("/api/health").status_code == 200
+
+
+def test_an_unacceptable_type_is_406(api):
+    # DRF's own content negotiation (the shortcut that replaced it is gone, docs/benchmarks.md)
+    assert api.get("/api/health", HTTP_ACCEPT="application/xml").status_code == 406
+    assert api.get("/api/health", HTTP_ACCEPT="application/json; indent=4").status_code == 200
