@@ -12,7 +12,6 @@ from functools import partial
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.utils import timezone
 from django_redis import get_redis_connection
 
@@ -49,15 +48,6 @@ for line in sys.stdin:
 """
 
 
-@pytest.fixture
-def admin(staff):
-    staff.is_superuser = True
-    staff.save()
-    client = Client()
-    client.force_login(staff)
-    return client
-
-
 def _edit_window(admin, drop, *, starts_at) -> None:
     """Saves the drop through its admin change form with a new issue start (the rest unchanged)."""
     starts_at = timezone.localtime(starts_at)
@@ -84,14 +74,14 @@ def _issue(client_for, user, drop):
     return client_for(user).post("/api/coupon/issue", {"userId": user.pk, "couponId": drop.pk}, format="json")
 
 
-def test_an_admin_edit_of_the_window_applies_to_the_next_issue(admin, client_for, user, other_user):
+def test_an_admin_edit_of_the_window_applies_to_the_next_issue(superuser_client, client_for, user, other_user):
     drop = make_drop(total_quantity=10)
     assert _issue(client_for, user, drop).status_code == 201  # this process has read the open drop
 
-    _edit_window(admin, drop, starts_at=timezone.now() + timedelta(hours=1))
+    _edit_window(superuser_client, drop, starts_at=timezone.now() + timedelta(hours=1))
     assert_problem(_issue(client_for, other_user, drop), 409, "COUPON_NOT_ISSUABLE")
 
-    _edit_window(admin, drop, starts_at=timezone.now() - timedelta(minutes=1))
+    _edit_window(superuser_client, drop, starts_at=timezone.now() - timedelta(minutes=1))
     assert _issue(client_for, other_user, drop).status_code == 201
 
 
@@ -130,25 +120,29 @@ def worker():
         proc.wait(timeout=30)
 
 
-def test_a_worker_that_read_the_drop_applies_an_edit_saved_elsewhere_at_once(admin, worker, user, other_user):
+def test_a_worker_that_read_the_drop_applies_an_edit_saved_elsewhere_at_once(
+    superuser_client, worker, user, other_user
+):
     drop = make_drop(total_quantity=10)
     issue_in_worker = worker(drop)
     assert issue_in_worker(user) == "ISSUED"  # the worker has read the open drop
 
-    _edit_window(admin, drop, starts_at=timezone.now() + timedelta(hours=1))  # saved in this process
+    _edit_window(superuser_client, drop, starts_at=timezone.now() + timedelta(hours=1))  # saved in this process
     assert issue_in_worker(other_user) == "COUPON_NOT_ISSUABLE"
 
-    _edit_window(admin, drop, starts_at=timezone.now() - timedelta(minutes=1))
+    _edit_window(superuser_client, drop, starts_at=timezone.now() - timedelta(minutes=1))
     assert issue_in_worker(other_user) == "ISSUED"
 
 
-def test_a_window_moved_into_the_future_after_some_issues_refuses_at_once_in_another_process(admin, worker, other_user):
+def test_a_window_moved_into_the_future_after_some_issues_refuses_at_once_in_another_process(
+    superuser_client, worker, other_user
+):
     drop = make_drop(total_quantity=10)
     shoppers = make_users(3, prefix="early")
     issue_in_worker = worker(drop)
     assert [issue_in_worker(u) for u in shoppers] == ["ISSUED"] * 3
 
-    _edit_window(admin, drop, starts_at=timezone.now() + timedelta(hours=1))
+    _edit_window(superuser_client, drop, starts_at=timezone.now() + timedelta(hours=1))
     assert issue_in_worker(other_user) == "COUPON_NOT_ISSUABLE"
     assert CouponDrop.objects.get(pk=drop.pk).issued_count == 3
     assert int(get_redis_connection("default").get(remaining_key(drop.pk))) == 7
@@ -201,12 +195,12 @@ def test_a_save_that_cannot_reach_redis_logs_a_warning_and_deletes_nothing(setti
     assert redis.get(window_key(drop.pk)) == window and redis.exists(remaining_key(drop.pk))
 
 
-def test_two_hundred_threads_for_fifty_coupons_after_the_window_opens(admin):
+def test_two_hundred_threads_for_fifty_coupons_after_the_window_opens(superuser_client):
     drop = make_drop(total_quantity=50, issue_starts_at=timezone.now() + timedelta(hours=1))
     users = make_users(200, prefix="opening")
     with pytest.raises(CouponNotIssuable):
         coupon_issue(user_id=users[0].pk, coupon_id=drop.pk)
-    _edit_window(admin, drop, starts_at=timezone.now() - timedelta(seconds=1))  # the window in place
+    _edit_window(superuser_client, drop, starts_at=timezone.now() - timedelta(seconds=1))  # the window in place
 
     def attempt(user_id):
         try:

@@ -86,15 +86,6 @@ def test_my_coupons_needs_login():
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-@pytest.fixture
-def admin_client_(staff):
-    staff.is_superuser = True
-    staff.save()
-    client = Client()
-    client.force_login(staff)
-    return client
-
-
 def admin_form(**overrides):
     now = timezone.localtime()
     data = {
@@ -114,8 +105,8 @@ def admin_form(**overrides):
     return data
 
 
-def test_admin_creates_and_edits_a_drop_and_readies_the_gate(admin_client_, user):
-    response = admin_client_.post("/admin/coupons/coupondrop/add/", admin_form())
+def test_admin_creates_and_edits_a_drop_and_readies_the_gate(superuser_client, user):
+    response = superuser_client.post("/admin/coupons/coupondrop/add/", admin_form())
     assert response.status_code == 302, response.content.decode()[:2000]
     drop = CouponDrop.objects.get(name="관리자 쿠폰")
     redis = get_redis_connection("default")
@@ -123,15 +114,15 @@ def test_admin_creates_and_edits_a_drop_and_readies_the_gate(admin_client_, user
 
     give_coupon(user, drop)
     CouponDrop.objects.filter(pk=drop.pk).update(issued_count=1)
-    response = admin_client_.post(f"/admin/coupons/coupondrop/{drop.pk}/change/", admin_form(total_quantity="60"))
+    response = superuser_client.post(f"/admin/coupons/coupondrop/{drop.pk}/change/", admin_form(total_quantity="60"))
     assert response.status_code == 302
     drop.refresh_from_db()
     assert (drop.total_quantity, drop.issued_count) == (60, 1)  # the counter is never written by the form
     assert redis.get(remaining_key(drop.pk)) == b"59"
 
 
-def test_admin_rejects_invalid_drops(admin_client_):
-    response = admin_client_.post(
+def test_admin_rejects_invalid_drops(superuser_client):
+    response = superuser_client.post(
         "/admin/coupons/coupondrop/add/", admin_form(discount_type="PERCENT", discount_value="150")
     )
     assert response.status_code == 200
@@ -139,29 +130,29 @@ def test_admin_rejects_invalid_drops(admin_client_):
     assert not CouponDrop.objects.exists()
 
 
-def test_admin_list_shows_database_and_redis_side_by_side_and_rebuilds(admin_client_, user):
+def test_admin_list_shows_database_and_redis_side_by_side_and_rebuilds(superuser_client, user):
     drop = CouponDropFactory(total_quantity=10)
     give_coupon(user, drop)
     CouponDrop.objects.filter(pk=drop.pk).update(issued_count=1)
     redis = get_redis_connection("default")
     redis.set(remaining_key(drop.pk), 4)
-    page = admin_client_.get("/admin/coupons/coupondrop/").content.decode()
+    page = superuser_client.get("/admin/coupons/coupondrop/").content.decode()
     assert "남은 수량 (DB)" in page and "남은 수량 (Redis)" in page
     assert '<td class="field-remaining_db">9</td>' in page and '<td class="field-remaining_redis">4</td>' in page
 
-    response = admin_client_.post(
+    response = superuser_client.post(
         "/admin/coupons/coupondrop/", {"action": "rebuild_gate", "_selected_action": [drop.pk]}, follow=True
     )
     assert response.status_code == 200
     assert redis.get(remaining_key(drop.pk)) == b"9"
 
 
-def test_admin_user_coupons_are_read_only(admin_client_, user):
+def test_admin_user_coupons_are_read_only(superuser_client, user):
     held = give_coupon(user, CouponDropFactory())
-    assert admin_client_.get("/admin/coupons/usercoupon/").status_code == 200
-    assert admin_client_.get(f"/admin/coupons/usercoupon/{held.pk}/change/").status_code == 200  # view only
-    assert admin_client_.get("/admin/coupons/usercoupon/add/").status_code == 403
-    response = admin_client_.post(f"/admin/coupons/usercoupon/{held.pk}/change/", {"status": "USED"})
+    assert superuser_client.get("/admin/coupons/usercoupon/").status_code == 200
+    assert superuser_client.get(f"/admin/coupons/usercoupon/{held.pk}/change/").status_code == 200  # view only
+    assert superuser_client.get("/admin/coupons/usercoupon/add/").status_code == 403
+    response = superuser_client.post(f"/admin/coupons/usercoupon/{held.pk}/change/", {"status": "USED"})
     assert response.status_code == 403
 
 

@@ -47,6 +47,18 @@ def staff(db):
 
 
 @pytest.fixture
+def superuser_client(staff):
+    """A Django test client logged in as a superuser staff member (the admin's pages)."""
+    from django.test import Client
+
+    staff.is_superuser = True
+    staff.save()
+    client = Client()
+    client.force_login(staff)
+    return client
+
+
+@pytest.fixture
 def client_for():
     """client_for(user) -> an APIClient that sends that user's JWT."""
     return client_of
