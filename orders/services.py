@@ -58,8 +58,10 @@ def order_place(
     # price is captured as it was when the order was placed).
     products = products_for_order(product_ids=quantities)
     total = sum(products[pid].price * quantity for pid, quantity in quantities.items())
-    # A copy, read without a lock: the address as it is now is what the order keeps.
-    shipping_address = address_for_order(user_id=user_id, address_id=address_id)
+    # A copy, read without a lock: the address as it is now is what the order keeps. A chosen
+    # address is read here, for ADDRESS_NOT_FOUND's place in the precedence; the default one (never
+    # missing) only below, once the order is past the drop refusals, which need not pay for it.
+    shipping_address = address_for_order(user_id=user_id, address_id=address_id) if address_id is not None else None
     # The losers of a drop (not open, over the limit, sold out) are answered from the products read, without
     # a transaction; what is left is decided below (orders.admission).
     queue_tickets = queue_tickets or {}
@@ -71,6 +73,8 @@ def order_place(
         queue_tickets=queue_tickets,
         at=timezone.now(),
     )
+    if address_id is None:
+        shipping_address = address_for_order(user_id=user_id, address_id=None)
 
     # The lock order, the one every transaction of the site follows (written here only):
     #   1. the user's balance row      balances.services: balance_lock, or balance_debit's UPDATE;
