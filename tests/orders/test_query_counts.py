@@ -2,10 +2,16 @@
 Counted on committed transactions (`transaction=True`): no test savepoints in the count, and
 BEGIN and COMMIT are in it, as Django records them."""
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from orders.errors import PurchaseLimitExceeded
 from orders.services import order_cancel, order_place
-from tests.support.builders import fund, issue_coupon, make_drop, make_product
+from products.errors import OutOfStock, SaleNotStarted
+from products.models import Product
+from tests.support.builders import fund, issue_coupon, make_address, make_drop, make_product
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,7 +26,7 @@ def cart(user):
 
 
 def test_an_order_of_two_products_without_a_coupon(cart, django_assert_num_queries):
-    # prices and names (1) and the delivery address to copy (1) before BEGIN; the order (1), its
+    # prices and names (1, with the units held of limited products) and the delivery address to copy (1) before BEGIN; the order (1), its
     # lines (1); the payment (1) and its ledger row (1); the order.paid outbox row (1); per product
     # its stock with its sales count (2); COMMIT
     with django_assert_num_queries(11):
@@ -40,3 +46,38 @@ def test_a_cancel_of_two_products_with_a_coupon(cart, django_assert_num_queries)
     # outbox row (1); per product its stock (2); the sales counts of both (1); COMMIT
     with django_assert_num_queries(14):
         order_cancel(order_id=order.pk, actor=cart["user"])
+
+
+def _drop(*, stock: int, starts_in_minutes: int = -5) -> Product:
+    return Product.objects.create(
+        name="타임딜",
+        price=1_000,
+        stock=stock,
+        per_customer_limit=1,
+        sale_starts_at=timezone.now() + timedelta(minutes=starts_in_minutes),
+    )
+
+
+# Losing a drop is answered before the transaction from the products read: the cheap path the
+# stampede's losers take (docs/benchmarks.md, droplost). The default address is not read for it.
+def test_an_order_for_a_sold_out_drop(user, django_assert_num_queries):
+    fund(user, 100_000)
+    make_address(user)
+    drop = _drop(stock=0)
+    # prices, stock and window with the customer's units of the drop already held (1)
+    with django_assert_num_queries(1), pytest.raises(OutOfStock):
+        order_place(user_id=user.pk, lines=[(drop.pk, 1)])
+
+
+def test_an_order_over_the_limit(user, django_assert_num_queries):
+    fund(user, 100_000)
+    drop = _drop(stock=10)
+    order_place(user_id=user.pk, lines=[(drop.pk, 1)])
+    with django_assert_num_queries(1), pytest.raises(PurchaseLimitExceeded):
+        order_place(user_id=user.pk, lines=[(drop.pk, 1)])
+
+
+def test_an_order_before_the_opening(user, django_assert_num_queries):
+    drop = _drop(stock=10, starts_in_minutes=5)
+    with django_assert_num_queries(1), pytest.raises(SaleNotStarted):
+        order_place(user_id=user.pk, lines=[(drop.pk, 1)])
