@@ -26,21 +26,18 @@ def refuse_early(
     user_id: int,
     products: dict,
     quantities: dict[int, int],
-    held: dict[int, int],
     coupon_id: int | None,
     queue_tickets: Mapping[int, str],
     at: datetime,
 ) -> dict[int, tuple[int, int]]:
     """Raises the first refusal in the contract's precedence that the read state decides; returns
-    the order's limited products for `admit`. `held` is what the customer already holds of each
-    limited product, from the same read as `products` (orders.limits.products_and_units_held). The
-    stock is only answered here without a coupon, since INVALID_COUPON comes before OUT_OF_STOCK
-    and a coupon is checked under its lock."""
+    the order's limited products for `admit`. The stock is only answered here without a coupon,
+    since INVALID_COUPON comes before OUT_OF_STOCK and a coupon is checked under its lock."""
     ensure_on_sale(products.values(), at=at)  # SALE_NOT_STARTED → SALE_ENDED
     for pid in _in_rooms(products):  # QUEUE_TICKET_REQUIRED (503 when Redis cannot say)
         queue_ticket_require(product_id=pid, user_id=user_id, ticket=queue_tickets.get(pid))
     limited = limited_quantities(products, quantities)
-    ensure_within_limits(user_id=user_id, limited=limited, held=held)  # PURCHASE_LIMIT_EXCEEDED
+    ensure_within_limits(user_id=user_id, limited=limited)  # PURCHASE_LIMIT_EXCEEDED
     if coupon_id is None:
         for pid in sorted(quantities):
             if products[pid].stock < quantities[pid]:

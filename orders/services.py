@@ -17,12 +17,12 @@ from dataplatform.services.emitting import event_emit
 from orders.admission import admit, refuse_early
 from orders.errors import OrderNotCancellable
 from orders.fulfilment import CANCELLABLE
-from orders.limits import products_and_units_held
 from orders.lines import merge_lines
 from orders.models import Order, OrderLine
 from orders.selectors import order_detail, order_owner_id
 from orders.serializers import order_body
 from products.errors import OutOfStock
+from products.selectors import products_for_order
 from products.services import sales_revert, stock_restore, stock_sell
 
 
@@ -55,9 +55,8 @@ def order_place(
     """
     quantities = merge_lines(lines)
     # Prices and names come from the database, read before the transaction (no lock needed: a
-    # price is captured as it was when the order was placed), with the units the customer already
-    # holds of each limited product (for the early answers below).
-    products, held = products_and_units_held(user_id=user_id, product_ids=quantities)
+    # price is captured as it was when the order was placed).
+    products = products_for_order(product_ids=quantities)
     total = sum(products[pid].price * quantity for pid, quantity in quantities.items())
     # A copy, read without a lock: the address as it is now is what the order keeps. A chosen
     # address is read here, for ADDRESS_NOT_FOUND's place in the precedence; the default one (never
@@ -70,7 +69,6 @@ def order_place(
         user_id=user_id,
         products=products,
         quantities=quantities,
-        held=held,
         coupon_id=coupon_id,
         queue_tickets=queue_tickets,
         at=timezone.now(),

@@ -1,7 +1,7 @@
 """Product reads. Other apps use `products_for_order`; the API and storefront use the rest."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -201,12 +201,6 @@ def product_pictures(*, product_ids: Iterable[int]) -> dict[int, dict]:
     return {pid: image_urls(image, thumbnail) for pid, image, thumbnail in rows}
 
 
-# What an order needs of a product: ProductForOrder's fields, in its order (orders.limits reads
-# them too, joined with what the buyer already holds).
-PRODUCT_FOR_ORDER_COLUMNS = ", ".join(f"p.{field.name}" for field in fields(ProductForOrder))
-PRODUCT_TABLE = Product._meta.db_table
-
-
 def products_for_order(*, product_ids: Iterable[int]) -> dict[int, ProductForOrder]:
     """Active products by id for pricing an order, in one query and without locks (stock is
     re-checked by `stock_sell`). PRODUCT_NOT_FOUND names the first missing or inactive id."""
@@ -214,16 +208,11 @@ def products_for_order(*, product_ids: Iterable[int]) -> dict[int, ProductForOrd
     # Plain SQL: the purchase path does not build this query per call (docs/benchmarks.md #12).
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {PRODUCT_FOR_ORDER_COLUMNS} FROM {PRODUCT_TABLE} p WHERE p.active AND p.id = ANY(%s)",  # noqa: S608
+            f"SELECT id, name, price, stock, sale_starts_at, sale_ends_at, per_customer_limit, waiting_room "  # noqa: S608
+            f"FROM {Product._meta.db_table} WHERE active AND id = ANY(%s)",
             [wanted],
         )
-        return products_found(wanted, cursor.fetchall())
-
-
-def products_found(wanted: list[int], rows: Iterable[tuple]) -> dict[int, ProductForOrder]:
-    """{id: ProductForOrder} of the rows (ProductForOrder's columns first), or PRODUCT_NOT_FOUND
-    naming the first of `wanted` (sorted) that is missing."""
-    found = {row[0]: ProductForOrder(*row) for row in rows}
+        found = {row[0]: ProductForOrder(*row) for row in cursor.fetchall()}
     for product_id in wanted:
         if product_id not in found:
             raise ProductNotFound(f"상품 {product_id}을(를) 찾을 수 없습니다.", product_id=product_id)

@@ -26,7 +26,7 @@ def cart(user):
 
 
 def test_an_order_of_two_products_without_a_coupon(cart, django_assert_num_queries):
-    # prices and names (1, with the units held of limited products) and the delivery address to copy (1) before BEGIN; the order (1), its
+    # prices and names (1) and the delivery address to copy (1) before BEGIN; the order (1), its
     # lines (1); the payment (1) and its ledger row (1); the order.paid outbox row (1); per product
     # its stock with its sales count (2); COMMIT
     with django_assert_num_queries(11):
@@ -64,8 +64,8 @@ def test_an_order_for_a_sold_out_drop(user, django_assert_num_queries):
     fund(user, 100_000)
     make_address(user)
     drop = _drop(stock=0)
-    # prices, stock and window with the customer's units of the drop already held (1)
-    with django_assert_num_queries(1), pytest.raises(OutOfStock):
+    # prices, stock and window (1); the customer's units of the drop already held (1)
+    with django_assert_num_queries(2), pytest.raises(OutOfStock):
         order_place(user_id=user.pk, lines=[(drop.pk, 1)])
 
 
@@ -73,7 +73,7 @@ def test_an_order_over_the_limit(user, django_assert_num_queries):
     fund(user, 100_000)
     drop = _drop(stock=10)
     order_place(user_id=user.pk, lines=[(drop.pk, 1)])
-    with django_assert_num_queries(1), pytest.raises(PurchaseLimitExceeded):
+    with django_assert_num_queries(2), pytest.raises(PurchaseLimitExceeded):
         order_place(user_id=user.pk, lines=[(drop.pk, 1)])
 
 
