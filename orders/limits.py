@@ -20,6 +20,11 @@ _UNITS_HELD = (
     f"JOIN {Order._meta.db_table} o ON o.id = l.order_id "
     "WHERE o.user_id = %s AND o.status = %s AND l.product_id = ANY(%s) GROUP BY l.product_id"
 )
+_HOLDERS = (
+    f"SELECT o.user_id, SUM(l.quantity) FROM {OrderLine._meta.db_table} l "  # noqa: S608
+    f"JOIN {Order._meta.db_table} o ON o.id = l.order_id "
+    "WHERE l.product_id = %s AND o.status = %s GROUP BY o.user_id LIMIT %s"
+)
 
 
 def limited_quantities(products: dict, quantities: dict[int, int]) -> dict[int, tuple[int, int]]:
@@ -38,7 +43,15 @@ def units_held(*, user_id: int, product_ids) -> dict[int, int]:
         return {product_id: int(units) for product_id, units in cursor.fetchall()}
 
 
-def _refusal(product_id: int, limit: int) -> PurchaseLimitExceeded:
+def units_by_customer(*, product_id: int, at_most: int) -> dict[int, int] | None:
+    """Each customer's units of one product in PAID orders, or None if more than `at_most` hold any."""
+    with connection.cursor() as cursor:
+        cursor.execute(_HOLDERS, [product_id, Order.Status.PAID, at_most + 1])
+        rows = cursor.fetchall()
+    return None if len(rows) > at_most else {user_id: int(units) for user_id, units in rows}
+
+
+def limit_refusal(product_id: int, limit: int) -> PurchaseLimitExceeded:
     return PurchaseLimitExceeded(
         f"상품 {product_id}은(는) 1인 {limit}개까지 구매할 수 있습니다.", product_id=product_id
     )
@@ -51,9 +64,9 @@ def ensure_within_limits(*, user_id: int, limited: dict[int, tuple[int, int]]) -
         return
     first = min(limited)
     if limited[first][1] > limited[first][0]:  # more than the limit on its own: no count needed
-        raise _refusal(first, limited[first][0])
+        raise limit_refusal(first, limited[first][0])
     held = units_held(user_id=user_id, product_ids=limited)
     for pid in sorted(limited):
         limit, quantity = limited[pid]
         if held.get(pid, 0) + quantity > limit:
-            raise _refusal(pid, limit)
+            raise limit_refusal(pid, limit)

@@ -14,6 +14,7 @@ from balances.services import balance_debit, balance_lock, balance_refund
 from core import metrics
 from coupons.services.orders import user_coupon_lock, user_coupon_restore, user_coupon_use
 from dataplatform.services.emitting import event_emit
+from orders import sold_out
 from orders.admission import admit, refuse_early
 from orders.errors import OrderNotCancellable
 from orders.fulfilment import CANCELLABLE
@@ -54,6 +55,11 @@ def order_place(
     `queue_tickets` (product id → ticket); the order spends it.
     """
     quantities = merge_lines(lines)
+    catalog_version = None
+    if len(quantities) == 1 and coupon_id is None and address_id is None and placed_at is None:
+        # The next losers of a product sold out a moment ago are answered from its mark in Redis.
+        ((product_id, quantity),) = quantities.items()
+        catalog_version = sold_out.look(user_id=user_id, product_id=product_id, quantity=quantity, at=timezone.now())
     # Prices and names come from the database, read before the transaction (no lock needed: a
     # price is captured as it was when the order was placed).
     products = products_for_order(product_ids=quantities)
@@ -72,6 +78,7 @@ def order_place(
         coupon_id=coupon_id,
         queue_tickets=queue_tickets,
         at=timezone.now(),
+        catalog_version=catalog_version,
     )
     if address_id is None:
         shipping_address = address_for_order(user_id=user_id, address_id=None)
@@ -176,6 +183,7 @@ def order_cancel(*, order_id: int, actor) -> Order:
             metrics.order_cancelled()  # counted on commit
             # Step 3: products, each one's best-seller shard after its row, as in stock_sell.
             stock_restore(quantities=quantities)
+            sold_out.forget_on_commit(quantities)  # the units are for sale again once this commits
             sales_revert(quantities=quantities, sold_at=order.created_at)
             return order
     order = order_detail(order_id=order_id)

@@ -62,6 +62,12 @@ def current_version() -> int | None:
     return version
 
 
+def version_redis_key() -> str:
+    """The version's raw Redis key (its value is the number's digits), for readers that pair it
+    with keys of their own in one round trip (orders.sold_out)."""
+    return _cache().make_key(VERSION_KEY)
+
+
 def bump_version() -> None:
     cache = _cache()
     try:

@@ -325,6 +325,10 @@ CELERY_BEAT_SCHEDULE["core.flush-expired-refresh-tokens"] = {
     "schedule": crontab(hour=4, minute=20),
 }
 
+# How long a sold-out product's next losers are answered from Redis before PostgreSQL is asked
+# again (orders.sold_out): the longest a staff restock waits to be sold (a cancel's does not).
+SOLD_OUT_MARK_MS = env_int("SOLD_OUT_MARK_MS", 1000)
+
 # --- Waiting room (waiting_room, SPEC §10) ----------------------------------------------------
 WAITING_ROOM_ADMIT_PER_SECOND = env_int("WAITING_ROOM_ADMIT_PER_SECOND", 50)  # a drop's default pace
 WAITING_ROOM_TICKET_MINUTES = env_int("WAITING_ROOM_TICKET_MINUTES", 2)  # an admitted ticket's life

@@ -58,15 +58,22 @@ def _drop(*, stock: int, starts_in_minutes: int = -5) -> Product:
     )
 
 
-# Losing a drop is answered before the transaction from the products read: the cheap path the
-# stampede's losers take (docs/benchmarks.md, droplost). The default address is not read for it.
-def test_an_order_for_a_sold_out_drop(user, django_assert_num_queries):
+# Losing a drop is answered before the transaction from the products read, and once the drop is
+# marked sold out from Redis alone: the cheap path the stampede's losers take (docs/benchmarks.md,
+# droplost). The default address is not read for it.
+def test_an_order_for_a_sold_out_drop(user, other_user, django_assert_num_queries):
     fund(user, 100_000)
     make_address(user)
     drop = _drop(stock=0)
-    # prices, stock and window (1); the customer's units of the drop already held (1)
-    with django_assert_num_queries(2), pytest.raises(OutOfStock):
+    # prices, stock and window (1); the customer's units of the drop already held (1); every
+    # customer's units, for the sold-out mark (1)
+    with django_assert_num_queries(3), pytest.raises(OutOfStock):
         order_place(user_id=user.pk, lines=[(drop.pk, 1)])
+    # the next losers, this customer or another, while the mark lives (orders.sold_out)
+    with django_assert_num_queries(0), pytest.raises(OutOfStock):
+        order_place(user_id=user.pk, lines=[(drop.pk, 1)])
+    with django_assert_num_queries(0), pytest.raises(OutOfStock):
+        order_place(user_id=other_user.pk, lines=[(drop.pk, 1)])
 
 
 def test_an_order_over_the_limit(user, django_assert_num_queries):
