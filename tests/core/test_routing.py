@@ -4,8 +4,13 @@ served both operations answered (core/api/routing.py dispatches each method to i
 
 import pytest
 from django.test import Client
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.test import APIRequestFactory
 from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
 
+from core.api.routing import by_method
 from tests.support.api import assert_problem, client_of
 
 pytestmark = pytest.mark.django_db
@@ -135,3 +140,52 @@ def test_csrf_is_drfs_to_check_as_for_any_apiview(user, method):
     browser.force_login(user)
     response = browser.generic(method, "/api/addresses", "{}", content_type="application/json")
     assert assert_problem(response, 403, "FORBIDDEN")["detail"] == "이 작업을 할 권한이 없습니다."
+
+
+class PublicApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+
+class ThingReadApi(PublicApi):
+    def get(self, request, thing):
+        return Response({"read": thing})
+
+
+class ThingWriteApi(PublicApi):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "test_write"
+
+    def post(self, request, thing):
+        return Response({"written": thing}, status=201)
+
+
+_routed = by_method(get=ThingReadApi, post=ThingWriteApi)
+
+
+def test_each_method_reaches_its_own_view(monkeypatch):
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "test_write", "1/minute")
+    factory = APIRequestFactory()
+    assert _routed(factory.get("/things/7"), thing=7).data == {"read": 7}
+    assert _routed(factory.head("/things/7"), thing=7).data == {"read": 7}
+    assert _routed(factory.options("/things/7"), thing=7).data["name"] == "Thing Read Api"
+    assert _routed(factory.put("/things/7"), thing=7).status_code == 405  # not throttled: no operation ran
+    written = _routed(factory.post("/things/7"), thing=7)
+    assert (written.status_code, written.data) == (201, {"written": 7})
+    assert _routed(factory.post("/things/7"), thing=7).status_code == 429  # the write's own throttle
+    for response in (written, _routed(factory.get("/things/7"), thing=7)):
+        assert response["Allow"] == "GET, POST, HEAD, OPTIONS"
+
+
+def test_the_callable_is_exempt_as_an_apiviews_is():
+    assert _routed.csrf_exempt is True and ThingReadApi.as_view().csrf_exempt is True
+    assert _routed.login_required is False and ThingReadApi.as_view().login_required is False
+    assert {method: view.cls for method, view in _routed.operations.items()} == {
+        "GET": ThingReadApi,
+        "POST": ThingWriteApi,
+    }
+
+
+def test_only_http_methods_are_routed():
+    with pytest.raises(ValueError, match="fetch"):
+        by_method(get=ThingReadApi, fetch=ThingWriteApi)
