@@ -14,10 +14,10 @@ go in OWNERSHIP_CASES-style tests next to these, one per endpoint taking a `user
 import pytest
 from django.contrib import admin
 from django.urls import reverse
-from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIRequestFactory
 
 from core.api.permissions import IsStaff
+from core.api.schema import SchemaGenerator
 from tests.security.operations import PUBLIC_DOCUMENTS, PUBLIC_OPERATIONS, all_operations
 from tests.support.api import assert_problem
 
