@@ -2,8 +2,11 @@
 HEAD, a method they do not have) and the Allow header on every answer are what the one APIView that
 served both operations answered (core/api/routing.py dispatches each method to its own view)."""
 
+import re
+
 import pytest
 from django.test import Client
+from django.urls import resolve
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
@@ -11,6 +14,8 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core.api.routing import by_method
+from core.api.schema import EndpointEnumerator
+from orders import api as orders_api
 from tests.support.api import assert_problem, client_of
 
 pytestmark = pytest.mark.django_db
@@ -54,6 +59,11 @@ OTHER_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "TRACE", "FROB")
 LACKING = [
     (url, method) for url, (operations, *_) in URLS.items() for method in OTHER_METHODS if method not in operations
 ]
+
+# The view of each operation (path as in the schema).
+VIEWS = {
+    "/api/orders": {"GET": orders_api.OrderListApi, "POST": orders_api.OrderCreateApi},
+}
 
 
 def _send(client, method: str, url: str):
@@ -140,6 +150,20 @@ def test_csrf_is_drfs_to_check_as_for_any_apiview(user, method):
     browser.force_login(user)
     response = browser.generic(method, "/api/addresses", "{}", content_type="application/json")
     assert assert_problem(response, 403, "FORBIDDEN")["detail"] == "이 작업을 할 권한이 없습니다."
+
+
+@pytest.mark.parametrize("path", VIEWS)
+def test_each_operation_has_its_own_view(path):
+    routed = resolve(re.sub(r"\{\w+\}", str(NO_ID), path)).func
+    assert {method: view.cls for method, view in routed.operations.items()} == VIEWS[path]
+
+
+def test_the_schema_sees_each_operation_with_its_own_view():
+    endpoints = EndpointEnumerator().get_api_endpoints()
+    seen = {(path, method): callback.cls for path, _regex, method, callback in endpoints}
+    for path, views in VIEWS.items():
+        assert {method: seen[path, method] for method in views} == views
+        assert not {method for p, method in seen if p == path} - set(views)
 
 
 class PublicApi(APIView):
