@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from core.api.routing import by_method
 from core.api.schema import EndpointEnumerator
+from coupons import api as coupons_api
 from orders import api as orders_api
 from tests.support.api import assert_problem, client_of
 
@@ -63,6 +64,7 @@ LACKING = [
 # The view of each operation (path as in the schema).
 VIEWS = {
     "/api/orders": {"GET": orders_api.OrderListApi, "POST": orders_api.OrderCreateApi},
+    "/api/coupons": {"GET": coupons_api.CouponListApi, "POST": coupons_api.CouponCreateApi},
 }
 
 
