@@ -17,6 +17,8 @@ from core.api.routing import by_method
 from core.api.schema import EndpointEnumerator
 from coupons import api as coupons_api
 from orders import api as orders_api
+from products.api import detail as product_detail_api
+from products.api import listing as product_listing_api
 from tests.support.api import assert_problem, client_of
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +67,11 @@ LACKING = [
 VIEWS = {
     "/api/orders": {"GET": orders_api.OrderListApi, "POST": orders_api.OrderCreateApi},
     "/api/coupons": {"GET": coupons_api.CouponListApi, "POST": coupons_api.CouponCreateApi},
+    "/api/products": {"GET": product_listing_api.ProductListApi, "POST": product_listing_api.ProductCreateApi},
+    "/api/products/{productId}": {
+        "GET": product_detail_api.ProductDetailApi,
+        "PATCH": product_detail_api.ProductUpdateApi,
+    },
 }
 
 
