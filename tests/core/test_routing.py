@@ -13,6 +13,7 @@ from rest_framework.test import APIRequestFactory
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from addresses import api as addresses_api
 from core.api.routing import by_method
 from core.api.schema import EndpointEnumerator
 from coupons import api as coupons_api
@@ -72,6 +73,8 @@ VIEWS = {
         "GET": product_detail_api.ProductDetailApi,
         "PATCH": product_detail_api.ProductUpdateApi,
     },
+    "/api/addresses": {"GET": addresses_api.AddressListApi, "POST": addresses_api.AddressCreateApi},
+    "/api/addresses/{addressId}": {"PATCH": addresses_api.AddressUpdateApi, "DELETE": addresses_api.AddressDeleteApi},
 }
 
 
