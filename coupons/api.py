@@ -68,11 +68,11 @@ COUPONS_DESCRIPTION = "GET is public (the drop list); POST creates a drop and is
 
 class CouponListApi(APIView):
     """The drops open now or later: public, and any credentials sent are ignored (a stale or bad
-    token must not break a public read). OPTIONS /api/coupons is answered here (core.api.routing)."""
+    token must not break a public read)."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    description = COUPONS_DESCRIPTION  # OPTIONS: the URL's text as before
+    description = COUPONS_DESCRIPTION  # OPTIONS /api/coupons is answered here (core.api.routing), as before
 
     @extend_schema(
         operation_id="coupons_list",

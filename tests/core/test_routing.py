@@ -1,6 +1,7 @@
-"""The URLs that carry two operations (API.md): what they answer besides their operations (OPTIONS,
-HEAD, a method they do not have) and the Allow header on every answer are what the one APIView that
-served both operations answered (core/api/routing.py dispatches each method to its own view)."""
+"""core.api.routing.by_method and the URLs that carry two operations (API.md) through it: each
+operation reaches its own view (in the schema too), and what such a URL answers besides its
+operations (OPTIONS, HEAD, a method it lacks) and the Allow header on every answer are what the one
+APIView serving both operations answered before each had its own."""
 
 import re
 
