@@ -65,7 +65,9 @@ class AddressOut(serializers.Serializer):
 AddressListOut = inline_serializer("AddressList", fields={"items": AddressOut(many=True)})
 
 
-class AddressesApi(APIView):
+class AddressListApi(APIView):
+    name = "Addresses Api"  # OPTIONS /api/addresses is answered here (core.api.routing), named as before
+
     @extend_schema(
         operation_id="address_list",
         responses={200: AddressListOut, **problems((401, "UNAUTHENTICATED"))},
@@ -73,6 +75,8 @@ class AddressesApi(APIView):
     def get(self, request):
         return Response({"items": AddressOut(address_list(user_id=request.user.pk), many=True).data})
 
+
+class AddressCreateApi(APIView):
     @extend_schema(
         operation_id="address_create",
         request=AddressIn,
@@ -85,7 +89,9 @@ class AddressesApi(APIView):
         return Response(AddressOut(entry).data, status=status.HTTP_201_CREATED)
 
 
-class AddressDetailApi(APIView):
+class AddressUpdateApi(APIView):
+    name = "Address Detail Api"  # OPTIONS /api/addresses/{addressId} is answered here (core.api.routing), as before
+
     @extend_schema(
         operation_id="address_update",
         request=AddressIn(partial=True),
@@ -100,6 +106,8 @@ class AddressDetailApi(APIView):
         entry = address_update(user_id=request.user.pk, address_id=addressId, **data.validated_data)
         return Response(AddressOut(entry).data)
 
+
+class AddressDeleteApi(APIView):
     @extend_schema(
         operation_id="address_delete",
         responses={204: None, **problems((401, "UNAUTHENTICATED"), (404, "ADDRESS_NOT_FOUND"))},

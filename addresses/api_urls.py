@@ -1,8 +1,13 @@
 from django.urls import path
 
 from addresses import api
+from core.api.routing import by_method
 
 urlpatterns = [
-    path("addresses", api.AddressesApi.as_view(), name="api-addresses"),
-    path("addresses/<int:addressId>", api.AddressDetailApi.as_view(), name="api-address"),
+    path("addresses", by_method(get=api.AddressListApi, post=api.AddressCreateApi), name="api-addresses"),
+    path(
+        "addresses/<int:addressId>",
+        by_method(patch=api.AddressUpdateApi, delete=api.AddressDeleteApi),
+        name="api-address",
+    ),
 ]

@@ -64,16 +64,20 @@ class OrderIn(serializers.Serializer):
 OrderPage = page_serializer(OrderOut, "OrderPage")
 
 
-class OrdersApi(APIView):
-    """POST places an order (throttled per user, Idempotency-Key aware); GET lists a user's orders."""
+# What the schema says of both operations on /api/orders, and OPTIONS of the URL: the text they
+# were published with when one class served both.
+ORDERS_DESCRIPTION = "POST places an order (throttled per user, Idempotency-Key aware); GET lists a user's orders."
 
+
+class OrderCreateApi(APIView):
+    """Places an order: throttled per user, Idempotency-Key aware."""
+
+    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "order"
-
-    def get_throttles(self):
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
 
     @extend_schema(
         operation_id="order_create",
+        description=ORDERS_DESCRIPTION,
         parameters=[IDEMPOTENCY_KEY_PARAMETER, QUEUE_TICKET_PARAMETER],
         request=OrderIn,
         responses={
@@ -117,8 +121,17 @@ class OrdersApi(APIView):
         )
         return Response(order_body(order), status=status.HTTP_201_CREATED)
 
+
+class OrderListApi(APIView):
+    """A user's orders, a page at a time (the caller's own unless staff)."""
+
+    # OPTIONS /api/orders is answered here (core.api.routing): the URL's name and text as before.
+    name = "Orders Api"
+    description = ORDERS_DESCRIPTION
+
     @extend_schema(
         operation_id="order_list",
+        description=ORDERS_DESCRIPTION,
         parameters=[
             user_id_parameter(OpenApiParameter.QUERY, description="기본값: 호출한 사용자 (양의 정수)"),
             *page_parameters(default_size=20),

@@ -304,6 +304,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api",
+    "DEFAULT_GENERATOR_CLASS": "core.api.schema.SchemaGenerator",  # sees through core.api.routing.by_method
     "ENUM_NAME_OVERRIDES": {"FulfilmentStatusEnum": ["NONE", "PREPARING", "SHIPPED", "DELIVERED"]},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

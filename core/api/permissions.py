@@ -1,7 +1,8 @@
-"""Who may call what: `userId` must be the caller's own unless the caller is staff (SPEC §7),
-staff-only endpoints, and URLs whose reads are public while their writes are staff-only."""
+"""Who may call what: `userId` must be the caller's own unless the caller is staff (SPEC §7), and
+staff-only endpoints. A public read declares `authentication_classes = []` and `AllowAny` on its
+own view (a stale or bad token must not break it)."""
 
-from rest_framework.permissions import SAFE_METHODS, AllowAny, BasePermission
+from rest_framework.permissions import BasePermission
 
 from core.errors import Forbidden
 
@@ -19,22 +20,3 @@ class IsStaff(BasePermission):
         if request.user and request.user.is_authenticated and not request.user.is_staff:
             raise Forbidden("직원만 사용할 수 있는 기능입니다.")
         return bool(request.user and request.user.is_staff)
-
-
-class PublicReadStaffWriteMixin:
-    """One URL, two audiences: reads are public and ignore any credentials (a stale or bad token
-    must not break a public read); writes need a staff user (401 without a token, 403 otherwise)."""
-
-    def initialize_request(self, request, *args, **kwargs):
-        self._public_read = request.method in SAFE_METHODS
-        return super().initialize_request(request, *args, **kwargs)
-
-    def get_authenticators(self):
-        if getattr(self, "_public_read", False):
-            return []
-        return super().get_authenticators()
-
-    def get_permissions(self):
-        if self.request is not None and self.request.method in SAFE_METHODS:
-            return [AllowAny()]
-        return [IsStaff()]

@@ -1,5 +1,6 @@
 """OpenAPI pieces shared by every app: the problem-details response, documented as
-`application/problem+json`, and the errors every operation can answer whatever its view says.
+`application/problem+json`, the errors every operation can answer whatever its view says, and the
+generator that sees each operation of a `core.api.routing.by_method` URL with its own view.
 
 Serializers are named `<Thing>In` (a request body) and `<Thing>Out` (an answer), at module level
 beside the views that use them. A class name becomes its schema component's name, so a
@@ -7,6 +8,7 @@ serializer whose component was published under another name keeps it with
 `extend_schema_serializer(component_name=...)`: clients generated from the schema name their
 types after the components."""
 
+from drf_spectacular import generators
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
@@ -106,3 +108,31 @@ def _problem_schema() -> dict:
         },
         "required": ["code", "detail", "status", "title", "type"],
     }
+
+
+class EndpointEnumerator(generators.EndpointEnumerator):
+    """drf-spectacular's, seeing through core.api.routing.by_method: a URL it routes is one endpoint
+    per operation, each with its operation's view, as a URL with one APIView is."""
+
+    def get_api_endpoints(self, patterns=None, prefix=""):
+        return [
+            (path, regex, method, _operations(callback).get(method, callback))
+            for path, regex, method, callback in super().get_api_endpoints(patterns, prefix)
+        ]
+
+    def should_include_endpoint(self, path, callback):
+        include = super().should_include_endpoint
+        return all(include(path, view) for view in _operations(callback).values() or [callback])
+
+    def get_allowed_methods(self, callback):
+        return list(_operations(callback)) or super().get_allowed_methods(callback)
+
+
+def _operations(callback) -> dict:
+    return getattr(callback, "operations", {})
+
+
+class SchemaGenerator(generators.SchemaGenerator):
+    """SPECTACULAR_SETTINGS["DEFAULT_GENERATOR_CLASS"]."""
+
+    endpoint_inspector_cls = EndpointEnumerator

@@ -1,11 +1,24 @@
-"""Every error response in the served OpenAPI schema is documented as problem+json, and every
-operation documents the errors the shared plumbing can answer (core/api/schema.py)."""
+"""The OpenAPI schema is the committed one (tests/core/openapi.yaml), every error response in it is
+documented as problem+json, and every operation documents the errors the shared plumbing can answer
+(core/api/schema.py)."""
+
+from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from core.api.schema import add_generic_problems
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+SNAPSHOT = Path(__file__).with_name("openapi.yaml")
+
+
+def test_schema_is_the_committed_one(tmp_path):
+    """API.md is the contract, so the schema changes only on purpose: then write the new one with
+    `python3 dev.py manage spectacular --file tests/core/openapi.yaml` and commit it with the change."""
+    generated = tmp_path / "openapi.yaml"
+    call_command("spectacular", "--file", str(generated))
+    assert generated.read_text() == SNAPSHOT.read_text()
 
 
 @pytest.fixture

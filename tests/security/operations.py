@@ -5,7 +5,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from drf_spectacular.generators import SchemaGenerator
+from core.api.schema import SchemaGenerator
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
