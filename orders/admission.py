@@ -15,7 +15,6 @@ product's row lock). A new step (the waiting room's ticket) goes in both, at its
 from collections.abc import Mapping
 from datetime import datetime
 
-from orders import sold_out
 from orders.limits import ensure_within_limits, limited_quantities
 from products.drops import ensure_on_sale
 from products.errors import OutOfStock
@@ -30,12 +29,10 @@ def refuse_early(
     coupon_id: int | None,
     queue_tickets: Mapping[int, str],
     at: datetime,
-    catalog_version: int | None = None,
 ) -> dict[int, tuple[int, int]]:
     """Raises the first refusal in the contract's precedence that the read state decides; returns
     the order's limited products for `admit`. The stock is only answered here without a coupon,
-    since INVALID_COUPON comes before OUT_OF_STOCK and a coupon is checked under its lock. A sold-out
-    product is marked (orders.sold_out) under `catalog_version`, the one seen before the read."""
+    since INVALID_COUPON comes before OUT_OF_STOCK and a coupon is checked under its lock."""
     ensure_on_sale(products.values(), at=at)  # SALE_NOT_STARTED → SALE_ENDED
     for pid in _in_rooms(products):  # QUEUE_TICKET_REQUIRED (503 when Redis cannot say)
         queue_ticket_require(product_id=pid, user_id=user_id, ticket=queue_tickets.get(pid))
@@ -44,8 +41,6 @@ def refuse_early(
     if coupon_id is None:
         for pid in sorted(quantities):
             if products[pid].stock < quantities[pid]:
-                if catalog_version is not None:
-                    sold_out.mark(products[pid], version=catalog_version)
                 raise OutOfStock(f"상품 {pid}의 재고가 부족합니다.", product_id=pid)
     return limited
 

@@ -63,6 +63,7 @@ def order_place(
     # Prices and names come from the database, read before the transaction (no lock needed: a
     # price is captured as it was when the order was placed).
     products = products_for_order(product_ids=quantities)
+    sold_out.note(products.values(), catalog_version=catalog_version)  # marks the sold-out ones
     total = sum(products[pid].price * quantity for pid, quantity in quantities.items())
     # A copy, read without a lock: the address as it is now is what the order keeps. A chosen
     # address is read here, for ADDRESS_NOT_FOUND's place in the precedence; the default one (never
@@ -78,7 +79,6 @@ def order_place(
         coupon_id=coupon_id,
         queue_tickets=queue_tickets,
         at=timezone.now(),
-        catalog_version=catalog_version,
     )
     if address_id is None:
         shipping_address = address_for_order(user_id=user_id, address_id=None)

@@ -1,12 +1,13 @@
 """The sold-out mark: the losers of a sold-out drop answered from Redis, not PostgreSQL.
 
-Once the products read shows a product sold out (stock 0, on sale, no waiting room), `mark` writes
+Once an order's products read shows a product sold out (stock 0, no waiting room), `note` writes
 what the next losers' answers depend on into one Redis hash, `product:{id}:sold_out`: the window,
 the per-customer limit, the catalog version (products.cache) seen before that read and, for a
 limited product, each customer's units held in PAID orders, read right after the stock showed 0
 (every order that took a unit had committed by then). For SOLD_OUT_MARK_MS (default 1,000), while
 the catalog version is unchanged, `look` answers a one-line order of that product without a coupon
-or a chosen address from the mark, in one round trip and in the contract's precedence:
+or a chosen address from the mark, in one round trip and in the contract's precedence (only for a
+product this process has seen sold out, so orders for products in stock never wait on it):
 PURCHASE_LIMIT_EXCEEDED when the customer's units plus this order's pass the limit, else
 OUT_OF_STOCK. Outside the window it leaves the order to the database (SALE_NOT_STARTED, SALE_ENDED).
 
@@ -39,6 +40,12 @@ logger = logging.getLogger(__name__)
 # A limited product with more holders than this is not marked: its mark would be a large write.
 MAX_HOLDERS = 10_000
 
+# The products this process's last read showed sold out: only their orders look for a mark, so an
+# order for a product in stock pays no round trip for it. A hint, never an answer: missing or stale,
+# it only decides whether Redis is asked before the database, which answers either way.
+seen_sold_out: set[int] = set()
+MAX_SEEN = 10_000
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -59,7 +66,9 @@ def _open(window: bytes, at: datetime) -> bool:
 def look(*, user_id: int, product_id: int, quantity: int, at: datetime) -> int | None:
     """Raises the refusal the mark decides for a one-line order (the caller keeps it to orders
     without a coupon or a chosen address, whose own refusals come first); else returns the catalog
-    version now, for `mark`, or None when Redis cannot say."""
+    version now, for `note`, or None when Redis cannot say or the product is not in `seen_sold_out`."""
+    if product_id not in seen_sold_out:
+        return None
     pipe = get_redis_connection("default").pipeline(transaction=False)
     pipe.get(version_redis_key())
     pipe.hmget(_key(product_id), "v", "w", "l", f"u:{user_id}")
@@ -77,12 +86,23 @@ def look(*, user_id: int, product_id: int, quantity: int, at: datetime) -> int |
     return version
 
 
-def mark(product: ProductForOrder, *, version: int) -> None:
-    """Marks a product the products read just showed sold out, under the catalog version `look`
-    returned before that read (a no-op for one in stock, or with a waiting room: its ticket check
-    comes before the limit and the stock)."""
-    if product.stock > 0 or product.waiting_room:
-        return
+def note(products: Iterable[ProductForOrder], *, catalog_version: int | None) -> None:
+    """After an order's products read: remembers which of them were sold out in this process, and
+    marks those under `catalog_version`, the one `look` returned before that read (none without it)."""
+    for product in products:
+        if product.stock > 0:
+            seen_sold_out.discard(product.id)
+            continue
+        if len(seen_sold_out) >= MAX_SEEN:
+            seen_sold_out.clear()
+        seen_sold_out.add(product.id)
+        if catalog_version is not None and not product.waiting_room:
+            _mark(product, version=catalog_version)
+
+
+def _mark(product: ProductForOrder, *, version: int) -> None:
+    """A product with a waiting room is never marked: its ticket check comes before the limit and
+    the stock."""
     window = f"{_micros(product.sale_starts_at)}:{_micros(product.sale_ends_at)}"
     fields = {"v": str(version), "w": window, "l": ""}
     if product.per_customer_limit is not None:

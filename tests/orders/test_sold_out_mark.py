@@ -46,10 +46,14 @@ def _marked(product: Product) -> bool:
 
 
 def _sell_out(product: Product):
-    """Buys every unit (one customer each) and lets one loser mark the product; returns the buyers."""
+    """Buys every unit (one customer each), then two losers: the first shows this process the
+    product sold out, the second (asking Redis first) marks it. Returns the buyers."""
     buyers = [_buyer() for _ in range(product.stock)]
     for buyer in buyers:
         order_place(user_id=buyer.pk, lines=[(product.pk, 1)])
+    with pytest.raises(OutOfStock):
+        order_place(user_id=_buyer().pk, lines=[(product.pk, 1)])
+    assert not _marked(product)
     with pytest.raises(OutOfStock):
         order_place(user_id=_buyer().pk, lines=[(product.pk, 1)])
     assert _marked(product)

@@ -8,6 +8,7 @@ import redis
 from django_redis import get_redis_connection
 from rest_framework.test import APIClient
 
+from orders import sold_out
 from tests.support.api import client_of
 from tests.support.concurrency import wait_for
 from tests.support.factories import StaffFactory, UserFactory
@@ -23,6 +24,8 @@ def _clean_test_redis(settings):
     # Redis has told this process's catalog copies (products.local_copies) about the flush by the
     # time it answers the next command: none of the last test's copies is served in this one.
     redis.ping()
+    # Nor is the last test's hint of which products this process saw sold out (orders.sold_out).
+    sold_out.seen_sold_out.clear()
     yield
 
 
