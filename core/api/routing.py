@@ -42,4 +42,5 @@ def by_method(**views: type[APIView]) -> Callable:
         return response
 
     dispatch.operations = operations  # type: ignore[attr-defined]  # read by core.api.schema.EndpointEnumerator
+    dispatch.allow = allow  # type: ignore[attr-defined]  # read by products.api.cache_first
     return csrf_exempt(login_not_required(dispatch))

@@ -1,9 +1,12 @@
-"""The list's query parameters, and the cache key parts a list page is stored under."""
+"""The list's query parameters, and the cache key each public read is stored under."""
 
 import hashlib
 
+from core.api.pagination import page_params
 from core.errors import InvalidRequest
-from products import selectors
+from products import cache, selectors
+from products.api.catalog import list_filters
+from products.best_sellers import best_sellers_key
 
 
 def keyword_param(query_params) -> str | None:
@@ -29,3 +32,15 @@ def _keyword_digest(keyword: str | None) -> str:
 
 def list_key_parts(params, keyword: str | None, slug: str | None, sort: str) -> tuple:
     return ("list", params.page, params.size, _keyword_digest(keyword), slug or "-", sort)
+
+
+def list_cache_key(request) -> str:
+    return cache.key(*list_key_parts(page_params(request.GET), keyword_param(request.GET), *list_filters(request.GET)))
+
+
+def detail_cache_key(request, productId: int) -> str:
+    return cache.key("detail", productId)
+
+
+def best_sellers_cache_key(request) -> str:
+    return best_sellers_key()

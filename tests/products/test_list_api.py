@@ -165,7 +165,8 @@ def test_bad_token_does_not_break_a_public_read(api, products_25):
 
 @pytest.mark.parametrize("path", ["", "/top", "/{id}"])
 def test_a_cache_hit_answers_like_the_view_itself(api, products_25, path):
-    """A hit answers as the miss did: same bytes, status and headers."""
+    """A hit is served before DRF (products.api.cache_first) and answers as the miss did: same
+    bytes, status and headers."""
     url = URL + path.format(id=products_25[3].id)
     first = api.get(url, {"size": 5} if not path else {})  # a miss: answered by the DRF view
     second = api.get(url, {"size": 5} if not path else {})  # a hit
