@@ -11,11 +11,12 @@ any Redis error becomes `GateUnavailable` (503 upstream).
 
 import contextlib
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from django_redis import get_redis_connection
 from redis.exceptions import RedisError
 
+from core.epoch import micros, window
 from core.lua import LuaScript
 
 ISSUED, SOLD_OUT, ALREADY_ISSUED, NOT_READY, NOT_ISSUABLE = 1, 0, -2, -1, -3
@@ -74,18 +75,6 @@ def window_key(coupon_id: int) -> str:
     return f"coupon:{coupon_id}:window"
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def micros(moment: datetime) -> int:
-    """A moment as the gate compares it: whole microseconds since the epoch (exact, as stored)."""
-    return (moment - _EPOCH) // timedelta(microseconds=1)
-
-
-def _window(starts_at: datetime, ends_at: datetime | None) -> str:
-    return f"{micros(starts_at)}:{'' if ends_at is None else micros(ends_at)}"
-
-
 def _lock_key(coupon_id: int) -> str:
     return f"coupon:{coupon_id}:rebuild-lock"
 
@@ -128,7 +117,7 @@ def gate_write(*, coupon_id: int, remaining: int, user_ids, starts_at: datetime,
         user_ids = list(user_ids)
         for start in range(0, len(user_ids), SADD_CHUNK):
             pipe.sadd(issued_key(coupon_id), *user_ids[start : start + SADD_CHUNK])
-        pipe.set(window_key(coupon_id), _window(starts_at, ends_at))
+        pipe.set(window_key(coupon_id), window(starts_at, ends_at))
         pipe.set(remaining_key(coupon_id), max(remaining, 0))
         pipe.execute()
     except RedisError as exc:
@@ -139,7 +128,7 @@ def gate_window_set(*, coupon_id: int, starts_at: datetime, ends_at: datetime | 
     """Sets the window of a gate that exists (SET XX), in place: the counts and the issued set are
     left alone. A missing gate is left missing: the next issue builds it from PostgreSQL."""
     try:
-        connection().set(window_key(coupon_id), _window(starts_at, ends_at), xx=True)
+        connection().set(window_key(coupon_id), window(starts_at, ends_at), xx=True)
     except RedisError as exc:
         raise GateUnavailable(str(exc)) from exc
 

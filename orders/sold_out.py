@@ -23,13 +23,14 @@ Why at all: issue 18's target, a lost drop order no dearer than a coupon issue
 import contextlib
 import logging
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
 from django_redis import get_redis_connection
 from redis.exceptions import RedisError
 
+from core.epoch import window, window_open
 from orders.limits import limit_refusal, units_by_customer
 from products.cache import current_version, version_redis_key
 from products.errors import OutOfStock
@@ -46,21 +47,9 @@ MAX_HOLDERS = 10_000
 seen_sold_out: set[int] = set()
 MAX_SEEN = 10_000
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
 
 def _key(product_id: int) -> str:
     return f"product:{product_id}:sold_out"
-
-
-def _micros(moment: datetime | None) -> str:
-    return "" if moment is None else str((moment - _EPOCH) // timedelta(microseconds=1))
-
-
-def _open(window: bytes, at: datetime) -> bool:
-    starts, ends = window.decode().split(":")
-    now = int(_micros(at))
-    return (not starts or now >= int(starts)) and (not ends or now < int(ends))
 
 
 def look(*, user_id: int, product_id: int, quantity: int, at: datetime) -> int | None:
@@ -79,7 +68,7 @@ def look(*, user_id: int, product_id: int, quantity: int, at: datetime) -> int |
     version = current_version() if raw_version is None else int(raw_version)  # None: lost, created again
     if version is None:
         return None
-    if marked_under is not None and int(marked_under) == version and _open(window, at):
+    if marked_under is not None and int(marked_under) == version and window_open(window, at):
         if limit and int(held or 0) + quantity > int(limit):
             raise limit_refusal(product_id, int(limit))
         raise OutOfStock(f"상품 {product_id}의 재고가 부족합니다.", product_id=product_id)
@@ -103,8 +92,7 @@ def note(products: Iterable[ProductForOrder], *, catalog_version: int | None) ->
 def _mark(product: ProductForOrder, *, version: int) -> None:
     """A product with a waiting room is never marked: its ticket check comes before the limit and
     the stock."""
-    window = f"{_micros(product.sale_starts_at)}:{_micros(product.sale_ends_at)}"
-    fields = {"v": str(version), "w": window, "l": ""}
+    fields = {"v": str(version), "w": window(product.sale_starts_at, product.sale_ends_at), "l": ""}
     if product.per_customer_limit is not None:
         holders = units_by_customer(product_id=product.id, at_most=MAX_HOLDERS)
         if holders is None:

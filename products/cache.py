@@ -96,8 +96,8 @@ def key(*parts) -> str:
 def lookup(cache_key: str) -> tuple[int | None, bytes | None]:
     """One MGET: the current version, and the entry's bytes if it was stored under it.
     (None, None) when Redis is unreachable."""
-    version, entry = _lookup(cache_key)
-    return version, entry[1] if entry else None
+    version, entry = _read(cache_key)
+    return (current_version() if version is None else version), entry[1] if entry else None
 
 
 def lookup_fresh(cache_key: str) -> bytes | None:
@@ -105,21 +105,22 @@ def lookup_fresh(cache_key: str) -> bytes | None:
     None otherwise, Redis unreachable included (the caller then goes the long way, which also
     creates a missing version). Served from this process's copy when it holds one, else read
     from Redis and copied."""
+    return _read_fresh(cache_key)[0]
+
+
+def _read_fresh(cache_key: str) -> tuple[bytes | None, int | None, tuple | None]:
+    """(the bytes if fresh, else None; the version and the entry read from Redis, None when this
+    process's copy answered): at most one MGET, and a fresh entry read is copied."""
     entry = _copies.get(cache_key)
     if entry is not None and not _refresh_due(entry):
-        return entry[1]
+        return entry[1], None, entry
     token = _copies.begin()
-    _, entry = _read(cache_key)
+    version, entry = _read(cache_key)
     if entry is None or _refresh_due(entry):
-        return None
+        return None, version, entry
     if token is not None:
         _copies.put(token, cache_key, entry)
-    return entry[1]
-
-
-def _lookup(cache_key: str) -> tuple[int | None, tuple | None]:
-    version, entry = _read(cache_key)
-    return (current_version() if version is None else version), entry
+    return entry[1], version, entry
 
 
 def _read(cache_key: str) -> tuple[int | None, tuple | None]:
@@ -150,12 +151,11 @@ def fetch_single_flight(cache_key: str, compute: Callable[[], bytes], ttl: int) 
     entries are replaced before they expire and nobody waits (staleness stays within `ttl`). On a
     miss, the lock holder fills the key and the others wait up to LOCK_WAIT for it, then compute
     from the database themselves (never an error). Redis down → compute()."""
-    body = lookup_fresh(cache_key)  # this process's copy, or a fresh entry read from Redis and copied
+    body, version, entry = _read_fresh(cache_key)  # this process's copy, or one read of Redis
     if body is not None:
         return body
-    version, entry = _lookup(cache_key)
-    if entry is not None and not _refresh_due(entry):
-        return entry[1]
+    if version is None:
+        version = current_version()  # none yet (or Redis unreachable: None again)
     if version is None:
         return compute()
     cache = _cache()
